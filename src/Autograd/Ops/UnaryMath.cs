@@ -1,0 +1,138 @@
+using System.Numerics.Tensors;
+
+namespace MiniNet.Autograd;
+
+// Elementwise functions of one tensor: out = f(x), ∂L/∂x = f'(x)·∂L/∂out.
+public sealed partial class Tensor
+{
+    /// <summary>Elementwise negation.</summary>
+    /// <remarks>out = −x; ∂out/∂x = −1.</remarks>
+    /// <returns>−x.</returns>
+    public Tensor Neg()
+    {
+        var data = new float[Data.Length];
+        TensorPrimitives.Negate(Data, data);
+        return FromOp(data, _shape, nameof(Neg), [this], g =>
+        {
+            var gx = new float[g.Length];
+            TensorPrimitives.Negate(g, gx);
+            AccumulateGrad(gx, owned: true);
+        });
+    }
+
+    /// <summary>Elementwise exponential.</summary>
+    /// <remarks>out = eˣ; ∂out/∂x = eˣ = out.</remarks>
+    /// <returns>eˣ.</returns>
+    public Tensor Exp()
+    {
+        var data = new float[Data.Length];
+        TensorPrimitives.Exp(Data, data);
+        return FromOp(data, _shape, nameof(Exp), [this], g => AccumulateGrad(Product(g, data), owned: true));
+    }
+
+    /// <summary>Elementwise natural logarithm (ln 0 = −∞ and ln of a negative number is NaN, as in PyTorch).</summary>
+    /// <remarks>out = ln x; ∂out/∂x = 1/x.</remarks>
+    /// <returns>ln x.</returns>
+    public Tensor Log()
+    {
+        var data = new float[Data.Length];
+        TensorPrimitives.Log(Data, data);
+        return FromOp(data, _shape, nameof(Log), [this], g =>
+        {
+            var gx = new float[g.Length];
+            TensorPrimitives.Divide(g, Data, gx);
+            AccumulateGrad(gx, owned: true);
+        });
+    }
+
+    /// <summary>Elementwise power with a constant exponent.</summary>
+    /// <remarks>out = xᵖ; ∂out/∂x = p·xᵖ⁻¹ (0 when p = 0, PyTorch's rule).</remarks>
+    /// <param name="exponent">The constant exponent p.</param>
+    /// <returns>xᵖ.</returns>
+    public Tensor Pow(float exponent)
+    {
+        var data = new float[Data.Length];
+        TensorPrimitives.Pow(Data, exponent, data);
+        return FromOp(data, _shape, nameof(Pow), [this], g =>
+        {
+            var gx = new float[g.Length];
+            if (exponent != 0f)
+            {
+                TensorPrimitives.Pow(Data, exponent - 1f, gx);
+                TensorPrimitives.Multiply(gx, exponent, gx);
+                TensorPrimitives.Multiply(gx, g, gx);
+            }
+
+            AccumulateGrad(gx, owned: true);
+        });
+    }
+
+    /// <summary>Elementwise square root.</summary>
+    /// <remarks>out = √x; ∂out/∂x = 1/(2√x).</remarks>
+    /// <returns>√x.</returns>
+    public Tensor Sqrt()
+    {
+        var data = new float[Data.Length];
+        TensorPrimitives.Sqrt(Data, data);
+        return FromOp(data, _shape, nameof(Sqrt), [this], g =>
+        {
+            var gx = new float[g.Length];
+            TensorPrimitives.Divide(g, data, gx);
+            TensorPrimitives.Multiply(gx, 0.5f, gx);
+            AccumulateGrad(gx, owned: true);
+        });
+    }
+
+    /// <summary>Elementwise absolute value.</summary>
+    /// <remarks>out = |x|; ∂out/∂x = sign(x), 0 at x = 0 (PyTorch's rule).</remarks>
+    /// <returns>|x|.</returns>
+    public Tensor Abs()
+    {
+        var data = new float[Data.Length];
+        TensorPrimitives.Abs(Data, data);
+        return FromOp(data, _shape, nameof(Abs), [this], g =>
+        {
+            var gx = new float[g.Length];
+            for (int i = 0; i < gx.Length; i++)
+            {
+                gx[i] = Data[i] > 0f ? g[i] : Data[i] < 0f ? -g[i] : 0f;
+            }
+
+            AccumulateGrad(gx, owned: true);
+        });
+    }
+
+    /// <summary>Limits every element to [<paramref name="min"/>, <paramref name="max"/>].</summary>
+    /// <remarks>out = min(max(x, lo), hi); ∂out/∂x = 1 where lo ≤ x ≤ hi, else 0 (PyTorch's clamp_backward).</remarks>
+    /// <param name="min">The lower bound (use <see cref="float.NegativeInfinity"/> for none).</param>
+    /// <param name="max">The upper bound (use <see cref="float.PositiveInfinity"/> for none).</param>
+    /// <returns>The clamped tensor.</returns>
+    public Tensor Clamp(float min, float max)
+    {
+        if (float.IsNaN(min) || float.IsNaN(max) || min > max)
+        {
+            throw new ArgumentException($"Clamp needs min ≤ max and neither NaN; got min {min}, max {max}.", nameof(min));
+        }
+
+        var data = new float[Data.Length];
+        TensorPrimitives.Clamp(Data, min, max, data);
+        return FromOp(data, _shape, nameof(Clamp), [this], g =>
+        {
+            var gx = new float[g.Length];
+            for (int i = 0; i < gx.Length; i++)
+            {
+                float x = Data[i];
+                gx[i] = x >= min && x <= max ? g[i] : 0f;
+            }
+
+            AccumulateGrad(gx, owned: true);
+        });
+    }
+
+    private static float[] Product(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
+    {
+        var result = new float[x.Length];
+        TensorPrimitives.Multiply(x, y, result);
+        return result;
+    }
+}

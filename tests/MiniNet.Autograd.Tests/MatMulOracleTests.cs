@@ -1,0 +1,108 @@
+using FluentAssertions;
+using MathNet.Numerics.LinearAlgebra;
+using MiniNet.Autograd;
+using Xunit;
+
+namespace MiniNet.Autograd.Tests;
+
+/// <summary>MatMul and every Gemm transpose case against MathNet.Numerics' matrix multiply (double precision).</summary>
+public sealed class MatMulOracleTests
+{
+    public static TheoryData<int, int, int> Shapes() => new()
+    {
+        { 1, 1, 1 }, { 1, 7, 1 }, { 7, 1, 33 }, { 33, 7, 1 }, { 7, 33, 129 }, { 129, 33, 7 }, { 33, 129, 33 }, { 64, 128, 17 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void MatMul_matches_MathNet(int m, int k, int n)
+    {
+        Tensor a = Tensor.RandomNormal([m, k], seed: m + (31 * k));
+        Tensor b = Tensor.RandomNormal([k, n], seed: n + (17 * k));
+        Tensor c = a.MatMul(b);
+
+        Matrix<double> expected = ToMatrix(a) * ToMatrix(b);
+        c.Shape.Should().Equal(m, n);
+        AssertMatches(c.Data, expected, k);
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Gemm_transposed_operands_match_MathNet(int m, int k, int n)
+    {
+        Matrix<double> a = ToMatrix(Tensor.RandomNormal([m, k], seed: 3 * m));
+        Matrix<double> b = ToMatrix(Tensor.RandomNormal([k, n], seed: 5 * n));
+        Matrix<double> c0 = ToMatrix(Tensor.RandomNormal([m, n], seed: 7));
+        foreach ((bool ta, bool tb) in new[] { (false, false), (false, true), (true, false), (true, true) })
+        {
+            float[] aStored = Flatten(ta ? a.Transpose() : a);
+            float[] bStored = Flatten(tb ? b.Transpose() : b);
+            float[] c = Flatten(c0);
+            Kernels.Gemm(ta, tb, m, n, k, aStored, bStored, c, beta: 0.5f);
+            AssertMatches(c, (a * b) + (0.5 * c0), k);
+        }
+    }
+
+    [Fact]
+    public void Gemm_with_beta_zero_ignores_NaN_in_the_destination()
+    {
+        float[] c = [float.NaN, float.NaN];
+        Kernels.Gemm(false, false, 1, 2, 1, [2f], [3f, 4f], c);
+        c.Should().Equal(6f, 8f);
+    }
+
+    [Fact]
+    public void Batched_and_broadcast_MatMul_match_per_item_products()
+    {
+        Tensor a = Tensor.RandomNormal([3, 5, 7], seed: 1);
+        Tensor b = Tensor.RandomNormal([3, 7, 2], seed: 2);
+        Tensor shared = Tensor.RandomNormal([7, 2], seed: 3);
+        Tensor batched = a.MatMul(b);
+        Tensor broadcast = a.MatMul(shared);
+        for (int i = 0; i < 3; i++)
+        {
+            Matrix<double> ai = ToMatrix(a.Select(0, i));
+            AssertMatches(batched.Select(0, i).Data, ai * ToMatrix(b.Select(0, i)), 7);
+            AssertMatches(broadcast.Select(0, i).Data, ai * ToMatrix(shared), 7);
+        }
+    }
+
+    [Fact]
+    public void Gemm_rejects_spans_too_short_for_the_shape()
+    {
+        Action act = () => Kernels.Gemm(false, false, 2, 2, 2, new float[3], new float[4], new float[4]);
+        act.Should().Throw<ArgumentException>().WithMessage("*'a' has 3 elements but m·k = 4*");
+    }
+
+    private static Matrix<double> ToMatrix(Tensor t) =>
+        Matrix<double>.Build.Dense(t.Shape[0], t.Shape[1], (i, j) => t.Data[(i * t.Shape[1]) + j]);
+
+    private static float[] Flatten(Matrix<double> m)
+    {
+        var data = new float[m.RowCount * m.ColumnCount];
+        for (int i = 0; i < m.RowCount; i++)
+        {
+            for (int j = 0; j < m.ColumnCount; j++)
+            {
+                data[(i * m.ColumnCount) + j] = (float)m[i, j];
+            }
+        }
+
+        return data;
+    }
+
+    private static void AssertMatches(float[] actual, Matrix<double> expected, int k)
+    {
+        // float32 accumulation over k products of N(0, 1) values: error grows like √k·ε·|terms|.
+        double tolerance = 1e-5 * Math.Sqrt(k) * 4;
+        for (int i = 0; i < expected.RowCount; i++)
+        {
+            for (int j = 0; j < expected.ColumnCount; j++)
+            {
+                double e = expected[i, j];
+                double a = actual[(i * expected.ColumnCount) + j];
+                Math.Abs(a - e).Should().BeLessThanOrEqualTo(tolerance * (1 + Math.Abs(e)), $"element [{i}, {j}]");
+            }
+        }
+    }
+}

@@ -50,6 +50,8 @@ public static class Fixtures
             "tanh" => x[0].Tanh(),
             "sigmoid" => x[0].Sigmoid(),
             "relu" => x[0].Relu(),
+            "softplus" => x[0].Softplus(),
+            "linear" => Tensor.Linear(x[0], x[1], x.Length > 2 ? x[2] : null),
             "softmax" => x[0].Softmax(Int("axis")),
             "log_softmax" => x[0].LogSoftmax(Int("axis")),
             "sum_all" => x[0].Sum(),

@@ -63,6 +63,30 @@ public sealed partial class Tensor
         });
     }
 
+    /// <summary>Elementwise softplus, ln(1 + eˣ), computed without overflow.</summary>
+    /// <remarks>
+    /// out = max(x, 0) + ln(1 + e^(−|x|)) (equal to ln(1 + eˣ), finite for any finite x);
+    /// ∂out/∂x = σ(x). Binary cross-entropy from logits is built on it.
+    /// </remarks>
+    /// <returns>softplus(x).</returns>
+    public Tensor Softplus()
+    {
+        var data = new float[Data.Length];
+        for (int i = 0; i < data.Length; i++)
+        {
+            float x = Data[i];
+            data[i] = MathF.Max(x, 0f) + float.LogP1(MathF.Exp(-MathF.Abs(x)));
+        }
+
+        return FromOp(data, _shape, nameof(Softplus), [this], g =>
+        {
+            var gx = new float[g.Length];
+            TensorPrimitives.Sigmoid(Data, gx);
+            TensorPrimitives.Multiply(gx, g, gx);
+            AccumulateGrad(gx, owned: true);
+        });
+    }
+
     /// <summary>Softmax along <paramref name="axis"/>: non-negative values summing to 1 along it.</summary>
     /// <remarks>
     /// softmax(x)ᵢ = e^(xᵢ − m) / Σⱼ e^(xⱼ − m) with m = maxⱼ xⱼ (detached: subtracting any constant leaves

@@ -47,6 +47,82 @@ public sealed partial class Tensor
             $"right {ShapeText.Format(b._shape)}. Reshape a vector to [1, k] or [k, 1] first.", nameof(other));
     }
 
+    /// <summary>
+    /// The affine map of a Linear layer, y = x·Wᵀ + b (PyTorch's <c>F.linear</c>), as one op: W is stored
+    /// [out, in] and never transposed in memory.
+    /// </summary>
+    /// <remarks>
+    /// For x of shape [..., in] (all leading dimensions folded into N rows): y[n, o] = Σᵢ x[n, i]·W[o, i] + b[o].
+    /// ∂L/∂x = ∂L/∂y·W, ∂L/∂W = (∂L/∂y)ᵀ·x, ∂L/∂b = Σₙ ∂L/∂y[n, :].
+    /// </remarks>
+    /// <param name="input">x, of shape [..., in].</param>
+    /// <param name="weight">W, of shape [out, in].</param>
+    /// <param name="bias">b, of shape [out], or null.</param>
+    /// <returns>y, of shape [..., out].</returns>
+    public static Tensor Linear(Tensor input, Tensor weight, Tensor? bias)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(weight);
+        if (weight.Rank != 2 || input.Rank == 0 || input._shape[^1] != weight._shape[1])
+        {
+            throw new ArgumentException(
+                $"Linear shapes must agree: input is {ShapeText.Format(input._shape)}, weight is {ShapeText.Format(weight._shape)}; " +
+                "the weight must be [out, in] and the input's last dimension must equal in.", nameof(input));
+        }
+
+        int outFeatures = weight._shape[0];
+        if (bias is not null && (bias.Rank != 1 || bias._shape[0] != outFeatures))
+        {
+            throw new ArgumentException(
+                $"Linear bias must be [{outFeatures}] to match weight {ShapeText.Format(weight._shape)}, but it is {ShapeText.Format(bias._shape)}.",
+                nameof(bias));
+        }
+
+        int inFeatures = weight._shape[1];
+        int rows = input.Data.Length / inFeatures;
+        int[] shape = (int[])input._shape.Clone();
+        shape[^1] = outFeatures;
+        var data = new float[rows * outFeatures];
+        Kernels.Gemm(false, true, rows, outFeatures, inFeatures, input.Data, weight.Data, data);
+        if (bias is not null)
+        {
+            for (int n = 0; n < rows; n++)
+            {
+                Span<float> row = data.AsSpan(n * outFeatures, outFeatures);
+                System.Numerics.Tensors.TensorPrimitives.Add(row, bias.Data, row);
+            }
+        }
+
+        Tensor[] inputs = bias is null ? [input, weight] : [input, weight, bias];
+        return FromOp(data, shape, nameof(Linear), inputs, g =>
+        {
+            if (input.RequiresGrad)
+            {
+                var gx = new float[rows * inFeatures];
+                Kernels.Gemm(false, false, rows, inFeatures, outFeatures, g, weight.Data, gx);
+                input.AccumulateGrad(gx, owned: true);
+            }
+
+            if (weight.RequiresGrad)
+            {
+                var gw = new float[outFeatures * inFeatures];
+                Kernels.Gemm(true, false, outFeatures, inFeatures, rows, g, input.Data, gw);
+                weight.AccumulateGrad(gw, owned: true);
+            }
+
+            if (bias is not null && bias.RequiresGrad)
+            {
+                var gb = new float[outFeatures];
+                for (int n = 0; n < rows; n++)
+                {
+                    System.Numerics.Tensors.TensorPrimitives.Add(gb, g.AsSpan(n * outFeatures, outFeatures), gb);
+                }
+
+                bias.AccumulateGrad(gb, owned: true);
+            }
+        });
+    }
+
     private static void CheckInner(Tensor a, Tensor b, int left, int right)
     {
         if (left != right)

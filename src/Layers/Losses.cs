@@ -1,0 +1,150 @@
+using MiniNet.Autograd;
+
+namespace MiniNet.Layers;
+
+/// <summary>How a loss combines its per-element values.</summary>
+public enum Reduction
+{
+    /// <summary>The mean over elements (for cross-entropy with ignore-index: over the targets not ignored).</summary>
+    Mean,
+
+    /// <summary>The sum over elements.</summary>
+    Sum,
+
+    /// <summary>No reduction: one value per element (per sample for cross-entropy).</summary>
+    None,
+}
+
+/// <summary>Loss functions with PyTorch's semantics, built from autograd primitives (their gradients come for free).</summary>
+public static class Losses
+{
+    /// <summary>The default ignore index of <see cref="CrossEntropy"/>, as in PyTorch.</summary>
+    public const int DefaultIgnoreIndex = -100;
+
+    /// <summary>Mean squared error.</summary>
+    /// <remarks>ℓᵢ = (predictionᵢ − targetᵢ)²; ∂ℓᵢ/∂predictionᵢ = 2(predictionᵢ − targetᵢ).</remarks>
+    /// <param name="prediction">The model's output.</param>
+    /// <param name="target">The target, of the same shape.</param>
+    /// <param name="reduction">Mean (default), sum or none.</param>
+    /// <returns>The loss.</returns>
+    public static Tensor Mse(Tensor prediction, Tensor target, Reduction reduction = Reduction.Mean)
+    {
+        CheckSameShape(prediction, target, nameof(Mse));
+        return Reduce((prediction - target).Pow(2f), reduction);
+    }
+
+    /// <summary>Mean absolute error (L1).</summary>
+    /// <remarks>ℓᵢ = |predictionᵢ − targetᵢ|; ∂ℓᵢ/∂predictionᵢ = sign(predictionᵢ − targetᵢ) (0 at 0).</remarks>
+    /// <param name="prediction">The model's output.</param>
+    /// <param name="target">The target, of the same shape.</param>
+    /// <param name="reduction">Mean (default), sum or none.</param>
+    /// <returns>The loss.</returns>
+    public static Tensor L1(Tensor prediction, Tensor target, Reduction reduction = Reduction.Mean)
+    {
+        CheckSameShape(prediction, target, nameof(L1));
+        return Reduce((prediction - target).Abs(), reduction);
+    }
+
+    /// <summary>Cross-entropy from unnormalized logits and class indices (PyTorch's <c>F.cross_entropy</c>).</summary>
+    /// <remarks>
+    /// ℓₙ = −log softmax(logitsₙ)[targetₙ] = logsumexp(logitsₙ) − logitsₙ[targetₙ], computed with log-sum-exp so
+    /// large logits give no NaN; ∂ℓₙ/∂logitsₙ = softmax(logitsₙ) − onehot(targetₙ). Samples whose target is
+    /// <paramref name="ignoreIndex"/> contribute 0 and, with mean reduction, are not counted.
+    /// </remarks>
+    /// <param name="logits">[batch, classes].</param>
+    /// <param name="targets">One class index per sample, in [0, classes), or <paramref name="ignoreIndex"/>.</param>
+    /// <param name="ignoreIndex">A target value that marks a sample to skip (padding).</param>
+    /// <param name="reduction">Mean over counted samples (default), sum, or none ([batch]).</param>
+    /// <returns>The loss.</returns>
+    public static Tensor CrossEntropy(Tensor logits, IReadOnlyList<int> targets, int ignoreIndex = DefaultIgnoreIndex, Reduction reduction = Reduction.Mean)
+    {
+        ArgumentNullException.ThrowIfNull(logits);
+        ArgumentNullException.ThrowIfNull(targets);
+        if (logits.Rank != 2)
+        {
+            throw new ArgumentException(
+                $"CrossEntropy expects logits of shape [batch, classes], but got {LayerInput.Format(logits.Shape)}; " +
+                "for sequences, reshape [batch, steps, classes] to [batch·steps, classes] (and the targets likewise).", nameof(logits));
+        }
+
+        int batch = logits.Shape[0];
+        int classes = logits.Shape[1];
+        if (targets.Count != batch)
+        {
+            throw new ArgumentException($"CrossEntropy got {targets.Count} targets for logits of shape {LayerInput.Format(logits.Shape)}; give one target per row.", nameof(targets));
+        }
+
+        var picks = new int[batch];
+        var keep = new float[batch];
+        int counted = 0;
+        for (int n = 0; n < batch; n++)
+        {
+            int t = targets[n];
+            if (t == ignoreIndex)
+            {
+                continue;
+            }
+
+            if ((uint)t >= (uint)classes)
+            {
+                throw new ArgumentOutOfRangeException(
+                    nameof(targets), $"CrossEntropy target {t} at position {n} is not a class index in [0, {classes - 1}] (nor the ignore index {ignoreIndex}).");
+            }
+
+            picks[n] = t;
+            keep[n] = 1f;
+            counted++;
+        }
+
+        if (counted == 0 && reduction == Reduction.Mean)
+        {
+            throw new ArgumentException(
+                $"CrossEntropy: every target equals the ignore index {ignoreIndex}, so the mean is over no samples (PyTorch returns NaN); " +
+                "use Reduction.Sum or include at least one real target.", nameof(targets));
+        }
+
+        Tensor perSample = -logits.LogSoftmax(1).Gather(1, picks, [batch, 1]).Reshape(batch) * Tensor.FromArray(keep);
+        return reduction switch
+        {
+            Reduction.Mean => perSample.Sum() * (1f / counted),
+            Reduction.Sum => perSample.Sum(),
+            _ => perSample,
+        };
+    }
+
+    /// <summary>Binary cross-entropy from logits (PyTorch's <c>F.binary_cross_entropy_with_logits</c>), stable for any logit.</summary>
+    /// <remarks>
+    /// ℓᵢ = −[yᵢ·log σ(xᵢ) + (1 − yᵢ)·log(1 − σ(xᵢ))] = softplus(xᵢ) − xᵢ·yᵢ, where softplus(x) = max(x, 0) + log(1 + e^(−|x|));
+    /// ∂ℓᵢ/∂xᵢ = σ(xᵢ) − yᵢ.
+    /// </remarks>
+    /// <param name="logits">The model's outputs.</param>
+    /// <param name="targets">Targets in [0, 1], of the same shape.</param>
+    /// <param name="reduction">Mean (default), sum or none.</param>
+    /// <returns>The loss.</returns>
+    public static Tensor BinaryCrossEntropyWithLogits(Tensor logits, Tensor targets, Reduction reduction = Reduction.Mean)
+    {
+        CheckSameShape(logits, targets, nameof(BinaryCrossEntropyWithLogits));
+        return Reduce(logits.Softplus() - (logits * targets), reduction);
+    }
+
+    private static Tensor Reduce(Tensor values, Reduction reduction) => reduction switch
+    {
+        Reduction.Mean => values.Mean(),
+        Reduction.Sum => values.Sum(),
+        Reduction.None => values,
+        _ => throw new ArgumentOutOfRangeException(nameof(reduction), reduction, "Use Reduction.Mean, Sum or None."),
+    };
+
+    private static void CheckSameShape(Tensor prediction, Tensor target, string loss)
+    {
+        ArgumentNullException.ThrowIfNull(prediction);
+        ArgumentNullException.ThrowIfNull(target);
+        if (!prediction.Shape.SequenceEqual(target.Shape))
+        {
+            throw new ArgumentException(
+                $"{loss} needs the prediction and target in one shape, but the prediction is {LayerInput.Format(prediction.Shape)} " +
+                $"and the target is {LayerInput.Format(target.Shape)}; reshape one of them (a silent broadcast would compute the wrong loss).",
+                nameof(target));
+        }
+    }
+}

@@ -2,13 +2,12 @@ using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
-using MiniNet.Autograd;
 
-namespace MiniNet.Layers;
+namespace MiniNet.Autograd;
 
 /// <summary>
 /// Reads and writes the safetensors format (Hugging Face), float32 only: the file format of
-/// <see cref="StateDict"/>, readable by PyTorch's <c>safetensors.torch.load_file</c>.
+/// MiniNet.Layers' <c>StateDict</c> and of optimizer state, readable by PyTorch's <c>safetensors.torch.load_file</c>.
 /// </summary>
 /// <remarks>
 /// Layout: an unsigned 64-bit little-endian header length N; N bytes of UTF-8 JSON mapping each tensor
@@ -73,7 +72,15 @@ public static class Safetensors
     /// <returns>The tensors by name, in file order; they require no gradient.</returns>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="InvalidDataException">The file is truncated, corrupt, or holds a dtype other than F32.</exception>
-    public static IReadOnlyDictionary<string, Tensor> Read(string path)
+    public static IReadOnlyDictionary<string, Tensor> Read(string path) => Read(path, out _);
+
+    /// <summary>Reads every tensor of a safetensors file, and its <c>__metadata__</c> strings.</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="metadata">The metadata (empty when the file has none).</param>
+    /// <returns>The tensors by name, in file order; they require no gradient.</returns>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">The file is truncated, corrupt, or holds a dtype other than F32.</exception>
+    public static IReadOnlyDictionary<string, Tensor> Read(string path, out IReadOnlyDictionary<string, string> metadata)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         if (!File.Exists(path))
@@ -99,7 +106,7 @@ public static class Safetensors
         var header = new byte[headerLength];
         stream.ReadExactly(header);
         long dataLength = fileLength - 8 - (long)headerLength;
-        List<Entry> entries = ParseHeader(path, header, dataLength);
+        List<Entry> entries = ParseHeader(path, header, dataLength, out metadata);
 
         var result = new Dictionary<string, Tensor>(entries.Count);
         foreach (Entry entry in entries.OrderBy(e => e.Begin))
@@ -120,8 +127,10 @@ public static class Safetensors
 
     private sealed record Entry(string Name, int[] Shape, int Elements, long Begin, long End);
 
-    private static List<Entry> ParseHeader(string path, byte[] header, long dataLength)
+    private static List<Entry> ParseHeader(string path, byte[] header, long dataLength, out IReadOnlyDictionary<string, string> metadata)
     {
+        var meta = new Dictionary<string, string>(StringComparer.Ordinal);
+        metadata = meta;
         JsonDocument document;
         try
         {
@@ -153,6 +162,11 @@ public static class Safetensors
                     if (property.Value.ValueKind != JsonValueKind.Object || property.Value.EnumerateObject().Any(m => m.Value.ValueKind != JsonValueKind.String))
                     {
                         throw Corrupt(path, "__metadata__ must be an object of strings");
+                    }
+
+                    foreach (JsonProperty item in property.Value.EnumerateObject())
+                    {
+                        meta[item.Name] = item.Value.GetString()!;
                     }
 
                     continue;

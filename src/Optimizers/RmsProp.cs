@@ -1,0 +1,89 @@
+using MiniNet.Autograd;
+
+namespace MiniNet.Optimizers;
+
+/// <summary>RMSprop (Hinton's lecture 6e, 2012; centered variant of Graves 2013), as PyTorch's <c>RMSprop</c>.</summary>
+/// <remarks>
+/// g ← g + λ·p; s ← αs + (1 − α)g²; centered: a ← αa + (1 − α)g and d = √(s − a²) + ε, else d = √s + ε;
+/// with momentum μ &gt; 0: b ← μb + g/d, p ← p − η·b; otherwise p ← p − η·g/d.
+/// </remarks>
+public sealed class RmsProp : Optimizer
+{
+    /// <summary>Creates the optimizer over one group of parameters.</summary>
+    /// <param name="parameters">The parameters.</param>
+    /// <param name="learningRate">η ≥ 0.</param>
+    /// <param name="alpha">α ≥ 0, the smoothing constant of the squared-gradient average.</param>
+    /// <param name="eps">ε &gt; 0.</param>
+    /// <param name="weightDecay">λ ≥ 0 (L2).</param>
+    /// <param name="momentum">μ ≥ 0.</param>
+    /// <param name="centered">Normalize by the gradient's estimated variance instead of its second moment.</param>
+    public RmsProp(IEnumerable<Tensor> parameters, float learningRate = 1e-2f, float alpha = 0.99f, float eps = 1e-8f, float weightDecay = 0f, float momentum = 0f, bool centered = false)
+        : this([new ParameterGroup(parameters)], learningRate, alpha, eps, weightDecay, momentum, centered)
+    {
+    }
+
+    /// <summary>Creates the optimizer over parameter groups.</summary>
+    /// <param name="groups">The groups; unset settings take the values below.</param>
+    /// <param name="learningRate">η ≥ 0.</param>
+    /// <param name="alpha">α ≥ 0.</param>
+    /// <param name="eps">ε &gt; 0.</param>
+    /// <param name="weightDecay">λ ≥ 0.</param>
+    /// <param name="momentum">μ ≥ 0.</param>
+    /// <param name="centered">Use the centered variant.</param>
+    public RmsProp(IEnumerable<ParameterGroup> groups, float learningRate = 1e-2f, float alpha = 0.99f, float eps = 1e-8f, float weightDecay = 0f, float momentum = 0f, bool centered = false)
+        : base(groups, learningRate, weightDecay)
+    {
+        OptimizerOptions.NonNegative(nameof(RmsProp), "alpha", alpha);
+        OptimizerOptions.Positive(nameof(RmsProp), "eps", eps);
+        OptimizerOptions.NonNegative(nameof(RmsProp), "momentum", momentum);
+        (Alpha, Eps, Momentum, Centered) = (alpha, eps, momentum, centered);
+    }
+
+    /// <summary>α.</summary>
+    public float Alpha { get; }
+
+    /// <summary>ε.</summary>
+    public float Eps { get; }
+
+    /// <summary>μ.</summary>
+    public float Momentum { get; }
+
+    /// <summary>Whether the centered variant is used.</summary>
+    public bool Centered { get; }
+
+    /// <inheritdoc/>
+    protected override void Update(Span<float> parameter, ReadOnlySpan<float> gradient, ParameterGroup group, ParameterState state)
+    {
+        float lr = group.LearningRate;
+        float decay = group.WeightDecay;
+        float[] square = state.Buffer("square_avg", parameter.Length);
+        float[]? mean = Centered ? state.Buffer("grad_avg", parameter.Length) : null;
+        float[]? buffer = Momentum > 0f ? state.Buffer("momentum_buffer", parameter.Length) : null;
+        for (int i = 0; i < parameter.Length; i++)
+        {
+            float g = decay != 0f ? gradient[i] + (decay * parameter[i]) : gradient[i];
+            square[i] = (square[i] * Alpha) + ((1f - Alpha) * g * g);
+            float avg;
+            if (mean is not null)
+            {
+                mean[i] = (mean[i] * Alpha) + ((1f - Alpha) * g);
+                avg = MathF.Sqrt(square[i] - (mean[i] * mean[i]));
+            }
+            else
+            {
+                avg = MathF.Sqrt(square[i]);
+            }
+
+            avg += Eps;
+            if (buffer is not null)
+            {
+                buffer[i] = (buffer[i] * Momentum) + (g / avg);
+                parameter[i] += -lr * buffer[i];
+            }
+            else
+            {
+                parameter[i] += -lr * (g / avg);
+            }
+        }
+    }
+}

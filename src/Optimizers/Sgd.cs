@@ -1,0 +1,79 @@
+using MiniNet.Autograd;
+
+namespace MiniNet.Optimizers;
+
+/// <summary>Stochastic gradient descent with optional momentum, dampening, Nesterov momentum and weight decay (PyTorch's rules).</summary>
+/// <remarks>
+/// d = g + λ·p (weight decay as L2); with momentum μ: b ← d on the first step, else b ← μ·b + (1 − τ)·d (τ = dampening);
+/// d ← d + μ·b for Nesterov (Sutskever et al. 2013), else d ← b; finally p ← p − η·d.
+/// </remarks>
+public sealed class Sgd : Optimizer
+{
+    /// <summary>Creates the optimizer over one group of parameters.</summary>
+    /// <param name="parameters">The parameters.</param>
+    /// <param name="learningRate">η ≥ 0.</param>
+    /// <param name="momentum">μ ≥ 0 (0 turns momentum off).</param>
+    /// <param name="dampening">τ, the share of each new gradient held back from the momentum buffer.</param>
+    /// <param name="weightDecay">λ ≥ 0, added to the gradient as λ·p.</param>
+    /// <param name="nesterov">Use Nesterov momentum (needs μ &gt; 0 and τ = 0).</param>
+    public Sgd(IEnumerable<Tensor> parameters, float learningRate = 1e-3f, float momentum = 0f, float dampening = 0f, float weightDecay = 0f, bool nesterov = false)
+        : this([new ParameterGroup(parameters)], learningRate, momentum, dampening, weightDecay, nesterov)
+    {
+    }
+
+    /// <summary>Creates the optimizer over parameter groups.</summary>
+    /// <param name="groups">The groups; unset settings take the values below.</param>
+    /// <param name="learningRate">η ≥ 0.</param>
+    /// <param name="momentum">μ ≥ 0.</param>
+    /// <param name="dampening">τ.</param>
+    /// <param name="weightDecay">λ ≥ 0.</param>
+    /// <param name="nesterov">Use Nesterov momentum.</param>
+    public Sgd(IEnumerable<ParameterGroup> groups, float learningRate = 1e-3f, float momentum = 0f, float dampening = 0f, float weightDecay = 0f, bool nesterov = false)
+        : base(groups, learningRate, weightDecay)
+    {
+        OptimizerOptions.NonNegative(nameof(Sgd), "momentum", momentum);
+        if (float.IsNaN(dampening) || float.IsInfinity(dampening))
+        {
+            throw OptimizerOptions.Invalid(nameof(Sgd), "dampening", dampening, "a finite value");
+        }
+
+        if (nesterov && (momentum <= 0f || dampening != 0f))
+        {
+            throw new ArgumentException(
+                $"Sgd option 'nesterov' needs momentum > 0 and dampening = 0, but momentum is {momentum} and dampening is {dampening}.", nameof(nesterov));
+        }
+
+        Momentum = momentum;
+        Dampening = dampening;
+        Nesterov = nesterov;
+    }
+
+    /// <summary>μ.</summary>
+    public float Momentum { get; }
+
+    /// <summary>τ.</summary>
+    public float Dampening { get; }
+
+    /// <summary>Whether Nesterov momentum is used.</summary>
+    public bool Nesterov { get; }
+
+    /// <inheritdoc/>
+    protected override void Update(Span<float> parameter, ReadOnlySpan<float> gradient, ParameterGroup group, ParameterState state)
+    {
+        float lr = group.LearningRate;
+        float decay = group.WeightDecay;
+        bool first = !state.Buffers.ContainsKey("momentum_buffer");
+        float[]? buffer = Momentum != 0f ? state.Buffer("momentum_buffer", parameter.Length) : null;
+        for (int i = 0; i < parameter.Length; i++)
+        {
+            float d = decay != 0f ? gradient[i] + (decay * parameter[i]) : gradient[i];
+            if (buffer is not null)
+            {
+                buffer[i] = first ? d : (buffer[i] * Momentum) + ((1f - Dampening) * d);
+                d = Nesterov ? d + (Momentum * buffer[i]) : buffer[i];
+            }
+
+            parameter[i] += -lr * d;
+        }
+    }
+}

@@ -1,0 +1,76 @@
+using System.Text.Json;
+using MiniNet.Autograd;
+using MiniNet.Optimizers;
+
+namespace MiniNet.Optimizers.Tests;
+
+/// <summary>tests/fixtures/optimizers.json (from tests/fixtures/generate.py) and the MiniNet optimizer for each case.</summary>
+public static class OptimizerFixtures
+{
+    private static readonly Lazy<Dictionary<string, JsonElement>> s_cases = new(() =>
+    {
+        using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "fixtures", "optimizers.json")));
+        return doc.RootElement.GetProperty("cases").EnumerateArray().ToDictionary(c => c.GetProperty("name").GetString()!, c => c.Clone());
+    });
+
+    public static IReadOnlyDictionary<string, JsonElement> Cases => s_cases.Value;
+
+    public static IEnumerable<string> Names(string kind) => Cases.Where(c => c.Value.GetProperty("kind").GetString() == kind).Select(c => c.Key);
+
+    public static Tensor ReadTensor(JsonElement e, bool requiresGrad = false) => Tensor.FromArray(
+        e.GetProperty("data").EnumerateArray().Select(d => d.GetSingle()).ToArray(),
+        e.GetProperty("shape").EnumerateArray().Select(d => d.GetInt32()).ToArray(),
+        requiresGrad);
+
+    /// <summary>The case's two parameters, named p0 and p1.</summary>
+    public static Tensor[] Parameters(JsonElement c) => c.GetProperty("initial").EnumerateArray()
+        .Select((e, i) =>
+        {
+            Tensor p = ReadTensor(e, requiresGrad: true);
+            p.Name = $"p{i}";
+            return p;
+        })
+        .ToArray();
+
+    /// <summary>Builds the case's optimizer from its PyTorch keyword arguments.</summary>
+    public static Optimizer Create(JsonElement c, Tensor[] parameters)
+    {
+        JsonElement o = c.GetProperty("options");
+        float F(string key, float fallback) => o.TryGetProperty(key, out JsonElement v) ? v.GetSingle() : fallback;
+        bool B(string key) => o.TryGetProperty(key, out JsonElement v) && v.GetBoolean();
+        float Beta(int i, float fallback) => o.TryGetProperty("betas", out JsonElement v) ? v[i].GetSingle() : fallback;
+
+        IEnumerable<ParameterGroup> groups = o.TryGetProperty("groups", out JsonElement g)
+            ? g.EnumerateArray().Select((group, i) => new ParameterGroup(
+                [parameters[i]],
+                group.TryGetProperty("lr", out JsonElement lr) ? lr.GetSingle() : null,
+                group.TryGetProperty("weight_decay", out JsonElement wd) ? wd.GetSingle() : null)).ToArray()
+            : [new ParameterGroup(parameters)];
+
+        return c.GetProperty("optimizer").GetString() switch
+        {
+            "SGD" => new Sgd(groups, F("lr", 1e-3f), F("momentum", 0f), F("dampening", 0f), F("weight_decay", 0f), B("nesterov")),
+            "Adam" => new Adam(groups, F("lr", 1e-3f), Beta(0, 0.9f), Beta(1, 0.999f), F("eps", 1e-8f), F("weight_decay", 0f), B("amsgrad")),
+            "AdamW" => new AdamW(groups, F("lr", 1e-3f), Beta(0, 0.9f), Beta(1, 0.999f), F("eps", 1e-8f), F("weight_decay", 1e-2f), B("amsgrad")),
+            "RMSprop" => new RmsProp(groups, F("lr", 1e-2f), F("alpha", 0.99f), F("eps", 1e-8f), F("weight_decay", 0f), F("momentum", 0f), B("centered")),
+            "Adagrad" => new Adagrad(groups, F("lr", 1e-2f), F("lr_decay", 0f), F("weight_decay", 0f), F("initial_accumulator_value", 0f), F("eps", 1e-10f)),
+            var other => throw new InvalidOperationException($"No MiniNet optimizer for '{other}'."),
+        };
+    }
+
+    /// <summary>Sets each parameter's gradient to a ⊙ p − b, in float32 as the fixture did.</summary>
+    public static void SetGradients(Tensor[] parameters, Tensor[] a, Tensor[] b)
+    {
+        for (int k = 0; k < parameters.Length; k++)
+        {
+            var g = new float[parameters[k].Length];
+            for (int i = 0; i < g.Length; i++)
+            {
+                float product = a[k].Data[i] * parameters[k].Data[i];
+                g[i] = product - b[k].Data[i];
+            }
+
+            parameters[k].Grad = Tensor.FromArray(g, parameters[k].Shape);
+        }
+    }
+}

@@ -1,0 +1,102 @@
+using System.Globalization;
+using MathNet.Numerics.Statistics;
+using MiniNet.Autograd;
+
+namespace MiniNet.Clipping;
+
+/// <summary>
+/// AutoClip (Seetharaman, Wichern, Pardo &amp; Le Roux 2020, arXiv 2007.14469): global-norm clipping whose threshold
+/// is a percentile of the gradient norms seen so far.
+/// </summary>
+/// <remarks>
+/// Each step appends the pre-clip global L2 norm ‖g_t‖ to the history H (the last <see cref="Window"/> values,
+/// or all), sets c_t = the p-th percentile of H (linear interpolation, NumPy's default), and clips as
+/// <see cref="ClipByGlobalNorm"/> would with c_t. The first step has a history of one and is left unclipped.
+/// Non-finite norms are not added to the history (one NaN would poison every later threshold).
+/// </remarks>
+public sealed class AutoClip : IGradientClipper
+{
+    private readonly List<double> _history = [];
+
+    /// <summary>Creates the stage.</summary>
+    /// <param name="percentile">p in (0, 100]; the paper recommends 10.</param>
+    /// <param name="window">How many recent norms to keep, or null for the whole history (the paper's choice).</param>
+    public AutoClip(float percentile = 10f, int? window = null)
+    {
+        if (!(percentile > 0f && percentile <= 100f))
+        {
+            throw new ArgumentOutOfRangeException(nameof(percentile), percentile, $"AutoClip percentile is {percentile.ToString(CultureInfo.InvariantCulture)}; it must be in (0, 100].");
+        }
+
+        if (window is <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(window), window, "AutoClip window must be a positive number of steps, or null for the whole history.");
+        }
+
+        (Percentile, Window) = (percentile, window);
+    }
+
+    /// <summary>p.</summary>
+    public float Percentile { get; }
+
+    /// <summary>The history length, or null for all.</summary>
+    public int? Window { get; }
+
+    /// <summary>The norms remembered, oldest first.</summary>
+    public IReadOnlyList<double> History => _history;
+
+    /// <summary>The threshold used at the last step (∞ when it was not clipped).</summary>
+    public float LastThreshold { get; private set; } = float.PositiveInfinity;
+
+    /// <inheritdoc/>
+    public ClipReport Clip(IReadOnlyList<Tensor> parameters)
+    {
+        int[] indices = ClipInputs.WithGradients(parameters, nameof(AutoClip));
+        (float[] norms, float total) = ClipInputs.L2Norms(parameters, indices);
+        if (float.IsFinite(total))
+        {
+            _history.Add(total);
+            if (Window is int window && _history.Count > window)
+            {
+                _history.RemoveAt(0);
+            }
+        }
+
+        float scale = 1f;
+        LastThreshold = float.PositiveInfinity;
+        if (_history.Count > 1)
+        {
+            LastThreshold = (float)_history.QuantileCustom(Percentile / 100.0, QuantileDefinition.R7);
+            scale = ClipThreshold.Coefficient(LastThreshold, total);
+            ScaleAll(parameters, indices, scale);
+        }
+
+        return new ClipReport(total, total * scale, scale, false, ClipInputs.Scaled(parameters, indices, norms, _ => scale));
+    }
+
+    /// <summary>Restores the history (for resuming a run).</summary>
+    /// <param name="history">The norms, oldest first.</param>
+    public void LoadHistory(IEnumerable<double> history)
+    {
+        ArgumentNullException.ThrowIfNull(history);
+        _history.Clear();
+        _history.AddRange(history);
+    }
+
+    internal static void ScaleAll(IReadOnlyList<Tensor> parameters, int[] indices, float scale)
+    {
+        if (scale == 1f)
+        {
+            return;
+        }
+
+        foreach (int i in indices)
+        {
+            float[] g = parameters[i].Grad!.Data;
+            System.Numerics.Tensors.TensorPrimitives.Multiply(g, scale, g);
+        }
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => "autoclip:" + Percentile.ToString(CultureInfo.InvariantCulture);
+}

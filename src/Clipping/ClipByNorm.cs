@@ -1,0 +1,53 @@
+using System.Globalization;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+using MiniNet.Autograd;
+
+namespace MiniNet.Clipping;
+
+/// <summary>Per-tensor ("local") norm clipping: each gradient tensor is rescaled on its own.</summary>
+/// <remarks>
+/// g_k ← g_k · min(1, c / (‖g_k‖₂ + 1e-6)) for each parameter k. Each tensor keeps its direction, but the
+/// relative sizes of the tensors change, so the update as a whole does not point along the gradient
+/// (compare <see cref="ClipByGlobalNorm"/>, which keeps it).
+/// </remarks>
+public sealed class ClipByNorm : IGradientClipper
+{
+    /// <summary>Creates the stage.</summary>
+    /// <param name="maxNorm">c &gt; 0, the largest L2 norm a tensor's gradient may keep.</param>
+    public ClipByNorm(float maxNorm)
+    {
+        ClipThreshold.RequirePositive(maxNorm, nameof(maxNorm), nameof(ClipByNorm));
+        MaxNorm = maxNorm;
+    }
+
+    /// <summary>c.</summary>
+    public float MaxNorm { get; }
+
+    /// <inheritdoc/>
+    public ClipReport Clip(IReadOnlyList<Tensor> parameters)
+    {
+        int[] indices = ClipInputs.WithGradients(parameters, nameof(ClipByNorm));
+        (float[] before, float totalBefore) = ClipInputs.L2Norms(parameters, indices);
+        var scales = new float[indices.Length];
+        double afterSquares = 0;
+        for (int k = 0; k < indices.Length; k++)
+        {
+            scales[k] = ClipThreshold.Coefficient(MaxNorm, before[k]);
+            if (scales[k] != 1f)
+            {
+                float[] g = parameters[indices[k]].Grad!.Data;
+                TensorPrimitives.Multiply(g, scales[k], g);
+            }
+
+            double after = (double)before[k] * scales[k];
+            afterSquares += after * after;
+        }
+
+        float totalAfter = (float)Math.Sqrt(afterSquares);
+        return new ClipReport(totalBefore, totalAfter, ClipInputs.Ratio(totalAfter, totalBefore), false,
+            ClipInputs.Scaled(parameters, indices, before, k => scales[k]));
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => "norm:" + MaxNorm.ToString(CultureInfo.InvariantCulture);
+}

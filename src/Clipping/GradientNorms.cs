@@ -1,0 +1,79 @@
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+using MiniNet.Autograd;
+
+namespace MiniNet.Clipping;
+
+/// <summary>Gradient norms without clipping: per tensor, and over all tensors (PyTorch's total norm).</summary>
+/// <remarks>
+/// The total p-norm is the p-norm of the per-tensor p-norms, ‖(‖g₁‖ₚ, …, ‖g_K‖ₚ)‖ₚ, which equals the p-norm of
+/// all elements together: (Σ |gᵢ|ᵖ)^(1/p) for p &gt; 0, and maxᵢ |gᵢ| for p = ∞ (<see cref="float.PositiveInfinity"/>).
+/// A NaN anywhere gives NaN; an infinity gives ∞.
+/// </remarks>
+public static class GradientNorms
+{
+    /// <summary>The total p-norm of the gradients of <paramref name="parameters"/> (parameters without a gradient are ignored).</summary>
+    /// <param name="parameters">The parameters.</param>
+    /// <param name="p">The norm's order: any p &gt; 0, or <see cref="float.PositiveInfinity"/>.</param>
+    /// <returns>The norm; 0 when no parameter has a gradient.</returns>
+    public static float Total(IReadOnlyList<Tensor> parameters, float p = 2f)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        CheckOrder(p);
+        var norms = new float[parameters.Count];
+        for (int i = 0; i < parameters.Count; i++)
+        {
+            Tensor? grad = parameters[i].Grad;
+            norms[i] = grad is null ? 0f : Of(grad.Data, p);
+        }
+
+        return Of(norms, p);
+    }
+
+    /// <summary>The p-norm of one span of values.</summary>
+    /// <param name="values">The values.</param>
+    /// <param name="p">The norm's order: any p &gt; 0, or <see cref="float.PositiveInfinity"/>.</param>
+    /// <returns>The norm.</returns>
+    public static float Of(ReadOnlySpan<float> values, float p = 2f)
+    {
+        if (values.IsEmpty)
+        {
+            return 0f;
+        }
+
+        if (p == 2f)
+        {
+            return TensorPrimitives.Norm(values);
+        }
+
+        if (p == 1f)
+        {
+            return TensorPrimitives.SumOfMagnitudes(values);
+        }
+
+        if (float.IsPositiveInfinity(p))
+        {
+            if (TensorPrimitives.IsNaNAny(values))
+            {
+                return float.NaN;
+            }
+
+            return MathF.Abs(TensorPrimitives.MaxMagnitude(values));
+        }
+
+        double sum = 0;
+        foreach (float v in values)
+        {
+            sum += Math.Pow(Math.Abs(v), p);
+        }
+
+        return (float)Math.Pow(sum, 1.0 / p);
+    }
+
+    internal static void CheckOrder(float p)
+    {
+        if (!(p > 0f))
+        {
+            throw new ArgumentOutOfRangeException(nameof(p), p, "A norm's order p must be > 0 (use float.PositiveInfinity for the max norm).");
+        }
+    }
+}

@@ -1,6 +1,13 @@
 // MiniNet's benchmarks.
+//   dotnet run -c Release --project bench/MiniNet.Bench -- workloads [name filter]   the workload table (shared/bench/WORKLOADS.md)
 //   dotnet run -c Release --project bench/MiniNet.Bench -- micro [BenchmarkDotNet options, e.g. --filter *Adam*]
 using BenchmarkDotNet.Running;
+
+if (args.Length > 0 && args[0] == "workloads")
+{
+    MiniNet.Bench.Workloads.Run(args.Length > 1 ? args[1] : null, Console.Out);
+    return 0;
+}
 
 if (args.Length > 0 && args[0] == "micro")
 {
@@ -8,5 +15,5 @@ if (args.Length > 0 && args[0] == "micro")
     return 0;
 }
 
-Console.Error.WriteLine("usage: MiniNet.Bench micro [BenchmarkDotNet options]   (for example: micro --filter *Adam*)");
+Console.Error.WriteLine("usage: MiniNet.Bench workloads [name filter] | micro [BenchmarkDotNet options, for example --filter *Adam*]");
 return 2;

@@ -1,0 +1,135 @@
+using System.Diagnostics;
+using System.Globalization;
+using MathNet.Numerics.Random;
+using MiniNet.Autograd;
+using MiniNet.Clipping;
+using MiniNet.Layers;
+using MiniNet.Optimizers;
+
+namespace MiniNet.Bench;
+
+/// <summary>
+/// The workload table of shared/bench/WORKLOADS.md, timed the way shared/bench/torch_reference.py times PyTorch:
+/// the median of 15 timed repetitions after 3 warm-ups, in milliseconds, printed as <c>name&lt;TAB&gt;ms</c>.
+/// </summary>
+/// <remarks>
+/// A training-step workload is one full step: zero the gradients, forward, loss, backward, global-norm clip
+/// (threshold 1.0), Adam step (lr 1e-3). Inputs are random: uniform [0, 1) values and random tokens.
+/// </remarks>
+public static class Workloads
+{
+    /// <summary>Every workload by name, built lazily so a filter only pays for what it runs.</summary>
+    public static IReadOnlyList<(string Name, Func<Action> Build)> All { get; } =
+    [
+        ("adding-lstm-h128-b32-t100", () => SequenceRegression(lstm: true, hidden: 128, batch: 32, steps: 100)),
+        ("adding-lstm-h64-b64-t50", () => SequenceRegression(lstm: true, hidden: 64, batch: 64, steps: 50)),
+        ("adding-lstm-h32-b16-t200", () => SequenceRegression(lstm: true, hidden: 32, batch: 16, steps: 200)),
+        ("adding-rnn-h128-b32-t100", () => SequenceRegression(lstm: false, hidden: 128, batch: 32, steps: 100)),
+        ("charlm-lstm-v65-e32-h256-b32-t64", () => CharLm(vocab: 65, embed: 32, hidden: 256, batch: 32, steps: 64)),
+        ("clip-globalnorm-1000x1000", () => GlobalNormClip(count: 1000, size: 1000)),
+        ("clip-globalnorm-10x1000000", () => GlobalNormClip(count: 10, size: 1_000_000)),
+        ("gemm-128x256x1024", () => Gemm(128, 256, 1024)),
+    ];
+
+    /// <summary>Runs the workloads whose name contains <paramref name="filter"/> (all when null) and prints one line each.</summary>
+    /// <param name="filter">A substring of the names to run, or null.</param>
+    /// <param name="output">Where the table goes.</param>
+    public static void Run(string? filter, TextWriter output)
+    {
+        foreach ((string name, Func<Action> build) in All)
+        {
+            if (filter is null || name.Contains(filter, StringComparison.Ordinal))
+            {
+                double ms = MedianMilliseconds(build());
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name}\t{ms:F3}"));
+                output.Flush();
+            }
+        }
+    }
+
+    /// <summary>The median of <paramref name="reps"/> timings after <paramref name="warmup"/> untimed runs.</summary>
+    public static double MedianMilliseconds(Action step, int reps = 15, int warmup = 3)
+    {
+        for (int i = 0; i < warmup; i++)
+        {
+            step();
+        }
+
+        var times = new double[reps];
+        for (int i = 0; i < reps; i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            step();
+            times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        }
+
+        Array.Sort(times);
+        return times[reps / 2];
+    }
+
+    private static Action SequenceRegression(bool lstm, int hidden, int batch, int steps)
+    {
+        var random = new MersenneTwister(0);
+        RecurrentLayer rnn = lstm
+            ? new Lstm(2, hidden, batchFirst: true, random: random)
+            : new Rnn(2, hidden, batchFirst: true, random: random);
+        var head = new Linear(hidden, 1, random: random);
+        Tensor[] parameters = [.. rnn.Parameters(), .. head.Parameters()];
+        var adam = new Adam(parameters, learningRate: 1e-3f);
+        var clip = new ClipByGlobalNorm(1f);
+        Tensor x = Tensor.RandomUniform([batch, steps, 2], random);
+        Tensor y = Tensor.RandomUniform([batch, 1], random);
+        return () =>
+        {
+            adam.ZeroGrad();
+            Tensor output = rnn.Forward(x);
+            Tensor loss = Losses.Mse(head.Forward(output.Select(1, -1)), y);
+            loss.Backward();
+            clip.Clip(parameters);
+            adam.Step();
+        };
+    }
+
+    private static Action CharLm(int vocab, int embed, int hidden, int batch, int steps)
+    {
+        var random = new MersenneTwister(0);
+        var embedding = new Embedding(vocab, embed, random);
+        var lstm = new Lstm(embed, hidden, batchFirst: true, random: random);
+        var head = new Linear(hidden, vocab, random: random);
+        Tensor[] parameters = [.. embedding.Parameters(), .. lstm.Parameters(), .. head.Parameters()];
+        var adam = new Adam(parameters, learningRate: 1e-3f);
+        var clip = new ClipByGlobalNorm(1f);
+        int[] tokens = Enumerable.Range(0, batch * steps).Select(_ => random.Next(vocab)).ToArray();
+        int[] targets = Enumerable.Range(0, batch * steps).Select(_ => random.Next(vocab)).ToArray();
+        return () =>
+        {
+            adam.ZeroGrad();
+            Tensor hiddenStates = lstm.Forward(embedding.Forward(tokens, [batch, steps]));
+            Tensor logits = head.Forward(hiddenStates).Reshape(batch * steps, vocab);
+            Tensor loss = Losses.CrossEntropy(logits, targets);
+            loss.Backward();
+            clip.Clip(parameters);
+            adam.Step();
+        };
+    }
+
+    private static Action GlobalNormClip(int count, int size)
+    {
+        var parameters = new Tensor[count];
+        for (int i = 0; i < count; i++)
+        {
+            parameters[i] = Tensor.Zeros([size], requiresGrad: true);
+            parameters[i].Grad = Tensor.RandomNormal([size], seed: i);
+        }
+
+        var clip = new ClipByGlobalNorm(1f);
+        return () => clip.Clip(parameters);
+    }
+
+    private static Action Gemm(int m, int k, int n)
+    {
+        Tensor a = Tensor.RandomUniform([m, k], seed: 1);
+        Tensor b = Tensor.RandomUniform([k, n], seed: 2);
+        return () => a.MatMul(b);
+    }
+}

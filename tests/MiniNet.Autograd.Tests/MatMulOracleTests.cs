@@ -11,6 +11,7 @@ public sealed class MatMulOracleTests
     public static TheoryData<int, int, int> Shapes() => new()
     {
         { 1, 1, 1 }, { 1, 7, 1 }, { 7, 1, 33 }, { 33, 7, 1 }, { 7, 33, 129 }, { 129, 33, 7 }, { 33, 129, 33 }, { 64, 128, 17 },
+        { 130, 257, 70 }, { 129, 1024, 17 }, // large enough for the two-core path
     };
 
     [Theory]

@@ -1,0 +1,101 @@
+using System.Buffers;
+
+namespace MiniNet.Autograd;
+
+/// <summary>
+/// The right operand of a GEMM, packed once into column panels for the micro-kernel: panel j holds columns
+/// [wj, wj + w) of op(B) as k rows of w contiguous floats, zero-padded past n, where w is two hardware vectors
+/// (32 floats with AVX-512, else 16). Packing reads B in either stored layout, so transposes cost nothing later;
+/// a weight used at every time step is packed once.
+/// </summary>
+public sealed class PackedMatrix
+{
+    /// <summary>Columns per panel: two hardware vectors (32 floats with 512-bit vectors, 16 with 256-bit).</summary>
+    public static readonly int PanelWidth = System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? 32 : 16;
+
+    private readonly bool _pooled;
+
+    private PackedMatrix(int k, int n, float[] data, bool pooled)
+    {
+        K = k;
+        N = n;
+        Data = data;
+        _pooled = pooled;
+    }
+
+    /// <summary>Rows of op(B) (the shared dimension).</summary>
+    public int K { get; }
+
+    /// <summary>Columns of op(B).</summary>
+    public int N { get; }
+
+    /// <summary>Number of panels, ⌈n / 16⌉.</summary>
+    public int Panels => (N + PanelWidth - 1) / PanelWidth;
+
+    internal float[] Data { get; }
+
+    /// <summary>Packs op(B) of shape [k, n] from B stored [k, n], or [n, k] when <paramref name="transposed"/>.</summary>
+    /// <param name="b">B's elements.</param>
+    /// <param name="transposed">Whether B is stored [n, k].</param>
+    /// <param name="k">Rows of op(B).</param>
+    /// <param name="n">Columns of op(B).</param>
+    /// <returns>The packed matrix.</returns>
+    public static PackedMatrix Pack(ReadOnlySpan<float> b, bool transposed, int k, int n) => Pack(b, transposed, k, n, pooled: false);
+
+    /// <summary>Packs into a buffer rented from the shared pool; call <see cref="ReturnToPool"/> when done.</summary>
+    internal static PackedMatrix PackPooled(ReadOnlySpan<float> b, bool transposed, int k, int n) => Pack(b, transposed, k, n, pooled: true);
+
+    /// <summary>Gives a pooled buffer back (a no-op for a matrix made by <see cref="Pack(ReadOnlySpan{float}, bool, int, int)"/>).</summary>
+    internal void ReturnToPool()
+    {
+        if (_pooled)
+        {
+            ArrayPool<float>.Shared.Return(Data);
+        }
+    }
+
+    private static PackedMatrix Pack(ReadOnlySpan<float> b, bool transposed, int k, int n, bool pooled)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(k);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(n);
+        if (b.Length < (long)k * n)
+        {
+            throw new ArgumentException($"PackedMatrix.Pack: span has {b.Length} elements but k·n = {(long)k * n} are needed.", nameof(b));
+        }
+
+        int panels = (n + PanelWidth - 1) / PanelWidth;
+        int size = panels * k * PanelWidth;
+        float[] data = pooled ? ArrayPool<float>.Shared.Rent(size) : new float[size];
+        for (int panel = 0; panel < panels; panel++)
+        {
+            int j0 = panel * PanelWidth;
+            int width = Math.Min(PanelWidth, n - j0);
+            Span<float> target = data.AsSpan(panel * k * PanelWidth, k * PanelWidth);
+            if (pooled && width < PanelWidth)
+            {
+                target.Clear(); // a rented buffer is not zeroed, and the padding columns must be
+            }
+
+            if (!transposed)
+            {
+                for (int p = 0; p < k; p++)
+                {
+                    b.Slice((p * n) + j0, width).CopyTo(target.Slice(p * PanelWidth, width));
+                }
+            }
+            else
+            {
+                for (int j = 0; j < width; j++)
+                {
+                    ReadOnlySpan<float> column = b.Slice((j0 + j) * k, k);
+                    for (int p = 0; p < k; p++)
+                    {
+                        target[(p * PanelWidth) + j] = column[p];
+                    }
+                }
+            }
+        }
+
+        return new PackedMatrix(k, n, data, pooled);
+    }
+}

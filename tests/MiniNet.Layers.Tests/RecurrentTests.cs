@@ -63,10 +63,10 @@ public sealed class RecurrentTests
         for (int t = 0; t < 6; t++)
         {
             state = cell.Forward(x.Select(1, t), state);
-            layer.Output.Select(1, t).Data.Should().Equal(state.H.Data);
+            LayerFixtures.AssertClose(layer.Output.Select(1, t), state.H, 1e-6f, 1e-7f, $"h at step {t}");
         }
 
-        layer.CN.Select(0, 0).Data.Should().Equal(state!.C.Data);
+        LayerFixtures.AssertClose(layer.CN.Select(0, 0), state!.C, 1e-6f, 1e-7f, "final c");
     }
 
     [Fact]
@@ -85,8 +85,81 @@ public sealed class RecurrentTests
         for (int t = 0; t < 5; t++)
         {
             h = cell.Forward(x.Select(0, t), h);
-            layer.Output.Select(0, t).Data.Should().Equal(h.Data);
+            LayerFixtures.AssertClose(layer.Output.Select(0, t), h, 1e-6f, 1e-7f, $"h at step {t}");
         }
+    }
+
+    public static TheoryData<string, bool, int, bool> FusedCases() => new()
+    {
+        { "lstm", true, 1, false }, { "lstm", false, 2, true }, { "lstm", true, 3, true },
+        { "rnn-tanh", true, 1, false }, { "rnn-tanh", false, 2, true }, { "rnn-relu", true, 2, true },
+    };
+
+    [Theory]
+    [MemberData(nameof(FusedCases))]
+    public void Fused_layer_equals_the_composed_reference_in_outputs_states_and_every_gradient(string kind, bool batchFirst, int layers, bool withState)
+    {
+        (RecurrentLayer fused, RecurrentLayer composed) = (Make(kind, batchFirst, layers), Make(kind, batchFirst, layers));
+        StateDictTests.CopyParameters(fused, composed);
+        composed.Fused = false;
+        Tensor x = Tensor.RandomNormal(batchFirst ? [3, 7, 4] : [7, 3, 4], seed: 21);
+
+        (Tensor[] fusedOut, Tensor[] fusedInputs) = RunWithGradients(fused, x, withState, layers);
+        (Tensor[] composedOut, Tensor[] composedInputs) = RunWithGradients(composed, x, withState, layers);
+
+        for (int i = 0; i < fusedOut.Length; i++)
+        {
+            LayerFixtures.AssertClose(fusedOut[i], composedOut[i], 1e-5f, 1e-6f, $"{kind} output {i}");
+        }
+
+        foreach (((string name, Tensor a), Tensor b) in fused.NamedParameters().Zip(composed.Parameters()))
+        {
+            LayerFixtures.AssertClose(a.Grad!, b.Grad!, 1e-4f, 1e-6f, $"{kind} gradient of {name}");
+        }
+
+        for (int i = 0; i < fusedInputs.Length; i++)
+        {
+            LayerFixtures.AssertClose(fusedInputs[i].Grad!, composedInputs[i].Grad!, 1e-4f, 1e-6f, $"{kind} gradient of input {i}");
+        }
+    }
+
+    [Fact]
+    public void Fused_Lstm_gradients_match_finite_differences_when_only_the_final_state_is_used()
+    {
+        var lstm = new Lstm(2, 3, batchFirst: true, random: new MathNet.Numerics.Random.MersenneTwister(30));
+        Tensor x = Tensor.RandomNormal([2, 4, 2], seed: 31, requiresGrad: true);
+        Tensor h0 = Tensor.RandomNormal([1, 2, 3], seed: 32, requiresGrad: true);
+        Tensor c0 = Tensor.RandomNormal([1, 2, 3], seed: 33, requiresGrad: true);
+        GradCheckResult result = GradCheck.Check(v => lstm.Forward(v[0], new LstmState(v[1], v[2])).CN, [x, h0, c0, .. lstm.Parameters()]);
+        result.Passed.Should().BeTrue(result.ToString());
+    }
+
+    private static RecurrentLayer Make(string kind, bool batchFirst, int layers) => kind == "lstm"
+        ? new Lstm(4, 5, numLayers: layers, batchFirst: batchFirst, random: new MathNet.Numerics.Random.MersenneTwister(20))
+        : new Rnn(4, 5, numLayers: layers, nonlinearity: kind == "rnn-relu" ? RnnNonlinearity.Relu : RnnNonlinearity.Tanh,
+            batchFirst: batchFirst, random: new MathNet.Numerics.Random.MersenneTwister(20));
+
+    /// <summary>Runs the layer, back-propagates a weighted sum of every output, returns outputs and the inputs that got gradients.</summary>
+    private static (Tensor[] Outputs, Tensor[] Inputs) RunWithGradients(RecurrentLayer layer, Tensor x, bool withState, int layers)
+    {
+        Tensor input = Tensor.FromArray(x.Data, x.Shape, requiresGrad: true);
+        Tensor h0 = Tensor.RandomNormal([layers, 3, 5], seed: 22, requiresGrad: true);
+        Tensor c0 = Tensor.RandomNormal([layers, 3, 5], seed: 23, requiresGrad: true);
+        Tensor[] outputs = layer switch
+        {
+            Lstm lstm when lstm.Forward(input, withState ? new LstmState(h0, c0) : null) is var o => [o.Output, o.HN, o.CN],
+            Rnn rnn when rnn.Forward(input, withState ? h0 : null) is var o => [o.Output, o.HN],
+            _ => throw new InvalidOperationException(),
+        };
+        Tensor loss = Tensor.Scalar(0f);
+        for (int i = 0; i < outputs.Length; i++)
+        {
+            loss = loss + (outputs[i] * Tensor.RandomUniform(outputs[i].Shape, seed: 40 + i, low: -1f, high: 1f)).Sum();
+        }
+
+        loss.Backward();
+        Tensor[] inputs = withState ? (layer is Lstm ? [input, h0, c0] : [input, h0]) : [input];
+        return (outputs, inputs);
     }
 
     [Fact]

@@ -62,6 +62,17 @@ public sealed class Lstm : RecurrentLayer
             CheckState(state.C, batch, "c0");
         }
 
+        if (Fused)
+        {
+            (Tensor fusedOutput, LstmState[] fusedFinal) = RunFusedLayers(input, (x, k) =>
+            {
+                LstmSequenceResult r = Tensor.LstmSequence(
+                    x, WeightsIh[k], WeightsHh[k], BiasesIh[k], BiasesHh[k], state?.H.Select(0, k), state?.C.Select(0, k), BatchFirst);
+                return (r.Output, new LstmState(r.HN, r.CN));
+            });
+            return new LstmOutput(fusedOutput, Tensor.Stack(fusedFinal.Select(s => s.H).ToArray(), 0), Tensor.Stack(fusedFinal.Select(s => s.C).ToArray(), 0));
+        }
+
         (Tensor output, LstmState[] final) = RunLayers(
             input,
             steps,

@@ -84,6 +84,13 @@ public abstract class RecurrentLayer : Module, ILayer
     /// <summary>Dropout probability between layers.</summary>
     public float Dropout { get; }
 
+    /// <summary>
+    /// True (the default): each layer runs as one fused graph node with its own backward through time
+    /// (<see cref="Tensor.LstmSequence"/>, <see cref="Tensor.RnnSequence"/>). False: the readable reference, composed
+    /// step by step from primitive ops; tests hold the two equal.
+    /// </summary>
+    public bool Fused { get; set; } = true;
+
     /// <summary>W_ih of layer k.</summary>
     public IReadOnlyList<Tensor> WeightsIh => _weightsIh;
 
@@ -108,7 +115,28 @@ public abstract class RecurrentLayer : Module, ILayer
     private protected void CheckState(Tensor state, int batch, string what) =>
         LayerInput.RequireShape(state, [NumLayers, batch, HiddenSize], GetType().Name, what);
 
-    /// <summary>Runs every layer over every step.</summary>
+    /// <summary>Runs every layer with a fused whole-sequence kernel, applying dropout between layers.</summary>
+    /// <typeparam name="TState">The final state of one layer.</typeparam>
+    /// <param name="input">The checked input sequence.</param>
+    /// <param name="layer">Layer k over a whole sequence: (input, k) → (output sequence, final state).</param>
+    /// <returns>The last layer's outputs and every layer's final state.</returns>
+    private protected (Tensor Output, TState[] Final) RunFusedLayers<TState>(Tensor input, Func<Tensor, int, (Tensor Output, TState Final)> layer)
+    {
+        var final = new TState[NumLayers];
+        Tensor layerInput = input;
+        for (int k = 0; k < NumLayers; k++)
+        {
+            (layerInput, final[k]) = layer(layerInput, k);
+            if (k < NumLayers - 1 && IsTraining && Dropout > 0f)
+            {
+                layerInput = Layers.Dropout.Apply(layerInput, Dropout, _random);
+            }
+        }
+
+        return (layerInput, final);
+    }
+
+    /// <summary>Runs every layer over every step, composed from primitive ops (the reference path).</summary>
     /// <typeparam name="TState">The recurrent state: h for an RNN, (h, c) for an LSTM.</typeparam>
     /// <param name="input">The checked input sequence.</param>
     /// <param name="steps">Steps in the sequence.</param>

@@ -46,6 +46,13 @@ public sealed class Rnn : RecurrentLayer
             CheckState(h0, batch, nameof(h0));
         }
 
+        if (Fused)
+        {
+            (Tensor fusedOutput, Tensor[] fusedFinal) = RunFusedLayers(input, (x, k) => Tensor.RnnSequence(
+                x, WeightsIh[k], WeightsHh[k], BiasesIh[k], BiasesHh[k], h0?.Select(0, k), Nonlinearity == RnnNonlinearity.Relu, BatchFirst));
+            return new RnnOutput(fusedOutput, Tensor.Stack(fusedFinal, 0));
+        }
+
         (Tensor output, Tensor[] final) = RunLayers(
             input,
             steps,

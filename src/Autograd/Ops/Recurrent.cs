@@ -1,0 +1,199 @@
+using System.Numerics.Tensors;
+
+namespace MiniNet.Autograd;
+
+/// <summary>What <see cref="Tensor.LstmSequence"/> returns: the hidden state at every step and the final states.</summary>
+/// <param name="Output">h_t for every step, in the input's layout ([B, T, H] batch-first, else [T, B, H]).</param>
+/// <param name="HN">The final hidden state h_T, [B, H].</param>
+/// <param name="CN">The final cell state c_T, [B, H].</param>
+public sealed record LstmSequenceResult(Tensor Output, Tensor HN, Tensor CN);
+
+// Fused recurrent layers: one graph node runs a whole sequence through one layer, forward and backward
+// (backpropagation through time) in hand-written loops around Kernels.Gemm. They compute exactly what the
+// composed cells in MiniNet.Layers compute from primitive ops, which remain the readable reference.
+public sealed partial class Tensor
+{
+    /// <summary>
+    /// One LSTM layer over a whole sequence (gate order i, f, g, o, as PyTorch), as a single graph node.
+    /// </summary>
+    /// <remarks>
+    /// Forward: P = X·W_ihᵀ + b_ih + b_hh for every step in one GEMM; then per step [i f g o] = P_t + h_{t−1}·W_hhᵀ
+    /// (W_hhᵀ packed once), i, f, o = σ, g = tanh, c_t = f⊙c_{t−1} + i⊙g, h_t = o⊙tanh(c_t).
+    /// Backward through time, from t = T−1 down: with dh = ∂L/∂h_t (from the output and from step t+1) and
+    /// dc = ∂L/∂c_t: do = dh⊙tanh c_t, dc += dh⊙o⊙(1 − tanh² c_t), di = dc⊙g, dg = dc⊙i, df = dc⊙c_{t−1};
+    /// the pre-activation gradients δ_t = [di⊙i(1−i), df⊙f(1−f), dg⊙(1−g²), do⊙o(1−o)]; then ∂L/∂c_{t−1} = dc⊙f
+    /// and ∂L/∂h_{t−1} = δ_t·W_hh. Finally ∂L/∂W_hh = Σ_t δ_tᵀh_{t−1}, ∂L/∂W_ih = Σ_t δ_tᵀx_t, ∂L/∂b = Σ_t δ_t and
+    /// ∂L/∂X = δ·W_ih, each one GEMM over all steps.
+    /// </remarks>
+    /// <param name="input">X: [B, T, I] when <paramref name="batchFirst"/>, else [T, B, I].</param>
+    /// <param name="weightIh">W_ih, [4H, I].</param>
+    /// <param name="weightHh">W_hh, [4H, H].</param>
+    /// <param name="biasIh">b_ih, [4H], or null.</param>
+    /// <param name="biasHh">b_hh, [4H], or null.</param>
+    /// <param name="h0">The initial hidden state [B, H], or null for zeros.</param>
+    /// <param name="c0">The initial cell state [B, H], or null for zeros.</param>
+    /// <param name="batchFirst">The layout of <paramref name="input"/> and of the output.</param>
+    /// <returns>The output sequence and the final states.</returns>
+    public static LstmSequenceResult LstmSequence(Tensor input, Tensor weightIh, Tensor weightHh, Tensor? biasIh, Tensor? biasHh,
+        Tensor? h0, Tensor? c0, bool batchFirst)
+    {
+        var layer = new RecurrentLayerShape(input, weightIh, weightHh, biasIh, biasHh, h0, c0, batchFirst, gates: 4, nameof(LstmSequence));
+        (int batch, int steps, int hidden) = (layer.Batch, layer.Steps, layer.Hidden);
+        int g4 = 4 * hidden;
+        int rowsBH = batch * hidden;
+
+        float[] x = layer.TimeMajorInput();
+        float[] gates = layer.Project(x);                        // P, then the activated gates [T, B, 4H]
+        var hAll = new float[(steps + 1) * rowsBH];             // h_{-1} = h0, h_0 … h_{T-1}
+        var cAll = new float[(steps + 1) * rowsBH];
+        var tanhC = new float[steps * rowsBH];
+        h0?.Data.CopyTo(hAll, 0);
+        c0?.Data.CopyTo(cAll, 0);
+        PackedMatrix recurrent = PackedMatrix.Pack(weightHh.Data, transposed: true, hidden, g4);
+        for (int t = 0; t < steps; t++)
+        {
+            Span<float> gatesT = gates.AsSpan(t * batch * g4, batch * g4);
+            Kernels.Gemm(false, batch, hAll.AsSpan(t * rowsBH, rowsBH), recurrent, gatesT, beta: 1f);
+            for (int b = 0; b < batch; b++)
+            {
+                Span<float> row = gatesT.Slice(b * g4, g4);
+                TensorPrimitives.Sigmoid(row[..(2 * hidden)], row[..(2 * hidden)]);
+                TensorPrimitives.Tanh(row.Slice(2 * hidden, hidden), row.Slice(2 * hidden, hidden));
+                TensorPrimitives.Sigmoid(row[(3 * hidden)..], row[(3 * hidden)..]);
+                int at = (t * rowsBH) + (b * hidden);
+                Span<float> c = cAll.AsSpan(at + rowsBH, hidden);
+                Span<float> tc = tanhC.AsSpan(at, hidden);
+                TensorPrimitives.Multiply(row.Slice(hidden, hidden), cAll.AsSpan(at, hidden), c);           // f⊙c_{t−1}
+                TensorPrimitives.MultiplyAdd(row[..hidden], row.Slice(2 * hidden, hidden), c, c);          // + i⊙g
+                TensorPrimitives.Tanh(c, tc);
+                TensorPrimitives.Multiply(row[(3 * hidden)..], tc, hAll.AsSpan(at + rowsBH, hidden));      // h = o⊙tanh c
+            }
+        }
+
+        float[] outputData = layer.FromTimeMajor(hAll.AsSpan(rowsBH));
+        Tensor[] inputs = layer.Inputs;
+        float[]? dHn = null;
+        float[]? dCn = null;
+        Tensor output = FromOp(outputData, layer.OutputShape, nameof(LstmSequence), inputs, dOut =>
+        {
+            float[] dOutT = layer.ToTimeMajor(dOut);
+            var delta = new float[steps * batch * g4];
+            float[] dh = dHn is null ? new float[rowsBH] : (float[])dHn.Clone();
+            float[] dc = dCn is null ? new float[rowsBH] : (float[])dCn.Clone();
+            PackedMatrix back = PackedMatrix.Pack(weightHh.Data, transposed: false, g4, hidden);
+            for (int t = steps - 1; t >= 0; t--)
+            {
+                TensorPrimitives.Add(dh, dOutT.AsSpan(t * rowsBH, rowsBH), dh);
+                ReadOnlySpan<float> act = gates.AsSpan(t * batch * g4, batch * g4);
+                Span<float> deltaT = delta.AsSpan(t * batch * g4, batch * g4);
+                for (int b = 0; b < batch; b++)
+                {
+                    int at = (t * rowsBH) + (b * hidden);
+                    int gate = b * g4;
+                    for (int j = 0; j < hidden; j++)
+                    {
+                        float i = act[gate + j], f = act[gate + hidden + j], g = act[gate + (2 * hidden) + j], o = act[gate + (3 * hidden) + j];
+                        float tcj = tanhC[at + j];
+                        float dhj = dh[(b * hidden) + j];
+                        float dcj = dc[(b * hidden) + j] + (dhj * o * (1f - (tcj * tcj)));
+                        deltaT[gate + j] = dcj * g * i * (1f - i);
+                        deltaT[gate + hidden + j] = dcj * cAll[at + j] * f * (1f - f);
+                        deltaT[gate + (2 * hidden) + j] = dcj * i * (1f - (g * g));
+                        deltaT[gate + (3 * hidden) + j] = dhj * tcj * o * (1f - o);
+                        dc[(b * hidden) + j] = dcj * f;
+                    }
+                }
+
+                Kernels.Gemm(false, batch, deltaT, back, dh);   // ∂L/∂h_{t−1} = δ_t·W_hh
+            }
+
+            layer.AccumulateParameterGradients(delta, x, hAll, dh, dc);
+        });
+        Tensor hn = FromOp(hAll.AsSpan(steps * rowsBH, rowsBH).ToArray(), [batch, hidden], "LstmSequenceHN", [output], g => dHn = output.StashSecondary(g));
+        Tensor cn = FromOp(cAll.AsSpan(steps * rowsBH, rowsBH).ToArray(), [batch, hidden], "LstmSequenceCN", [output], g => dCn = output.StashSecondary(g));
+        return new LstmSequenceResult(output, hn, cn);
+    }
+
+    /// <summary>One Elman RNN layer (tanh or relu) over a whole sequence, as a single graph node.</summary>
+    /// <remarks>
+    /// Forward: P = X·W_ihᵀ + b_ih + b_hh in one GEMM; h_t = φ(P_t + h_{t−1}·W_hhᵀ). Backward through time:
+    /// δ_t = (∂L/∂h_t)⊙φ'(h_t), with φ' = 1 − h² for tanh and [h &gt; 0] for relu, and ∂L/∂h_{t−1} = δ_t·W_hh —
+    /// the repeated product by W_hhᵀ·diag(φ') that makes gradients vanish or explode (Pascanu et al. 2013).
+    /// Weight, bias and input gradients are one GEMM each over all steps.
+    /// </remarks>
+    /// <param name="input">X: [B, T, I] when <paramref name="batchFirst"/>, else [T, B, I].</param>
+    /// <param name="weightIh">W_ih, [H, I].</param>
+    /// <param name="weightHh">W_hh, [H, H].</param>
+    /// <param name="biasIh">b_ih, [H], or null.</param>
+    /// <param name="biasHh">b_hh, [H], or null.</param>
+    /// <param name="h0">The initial hidden state [B, H], or null for zeros.</param>
+    /// <param name="relu">relu instead of tanh.</param>
+    /// <param name="batchFirst">The layout of <paramref name="input"/> and of the output.</param>
+    /// <returns>The output sequence and the final hidden state.</returns>
+    public static (Tensor Output, Tensor HN) RnnSequence(Tensor input, Tensor weightIh, Tensor weightHh, Tensor? biasIh, Tensor? biasHh,
+        Tensor? h0, bool relu, bool batchFirst)
+    {
+        var layer = new RecurrentLayerShape(input, weightIh, weightHh, biasIh, biasHh, h0, null, batchFirst, gates: 1, nameof(RnnSequence));
+        (int batch, int steps, int hidden) = (layer.Batch, layer.Steps, layer.Hidden);
+        int rowsBH = batch * hidden;
+
+        float[] x = layer.TimeMajorInput();
+        float[] hAll = new float[(steps + 1) * rowsBH];
+        layer.Project(x).CopyTo(hAll, rowsBH);                 // P_t, turned into h_t in place below
+        h0?.Data.CopyTo(hAll, 0);
+        PackedMatrix recurrent = PackedMatrix.Pack(weightHh.Data, transposed: true, hidden, hidden);
+        for (int t = 0; t < steps; t++)
+        {
+            Span<float> h = hAll.AsSpan((t + 1) * rowsBH, rowsBH);
+            Kernels.Gemm(false, batch, hAll.AsSpan(t * rowsBH, rowsBH), recurrent, h, beta: 1f);
+            if (relu)
+            {
+                TensorPrimitives.Max(h, 0f, h);
+            }
+            else
+            {
+                TensorPrimitives.Tanh(h, h);
+            }
+        }
+
+        float[] outputData = layer.FromTimeMajor(hAll.AsSpan(rowsBH));
+        float[]? dHn = null;
+        Tensor output = FromOp(outputData, layer.OutputShape, nameof(RnnSequence), layer.Inputs, dOut =>
+        {
+            float[] dOutT = layer.ToTimeMajor(dOut);
+            var delta = new float[steps * rowsBH];
+            float[] dh = dHn is null ? new float[rowsBH] : (float[])dHn.Clone();
+            PackedMatrix back = PackedMatrix.Pack(weightHh.Data, transposed: false, hidden, hidden);
+            for (int t = steps - 1; t >= 0; t--)
+            {
+                TensorPrimitives.Add(dh, dOutT.AsSpan(t * rowsBH, rowsBH), dh);
+                ReadOnlySpan<float> h = hAll.AsSpan((t + 1) * rowsBH, rowsBH);
+                Span<float> deltaT = delta.AsSpan(t * rowsBH, rowsBH);
+                for (int e = 0; e < rowsBH; e++)
+                {
+                    deltaT[e] = relu ? (h[e] > 0f ? dh[e] : 0f) : dh[e] * (1f - (h[e] * h[e]));
+                }
+
+                Kernels.Gemm(false, batch, deltaT, back, dh);
+            }
+
+            layer.AccumulateParameterGradients(delta, x, hAll, dh, null);
+        });
+        Tensor hn = FromOp(hAll.AsSpan(steps * rowsBH, rowsBH).ToArray(), [batch, hidden], "RnnSequenceHN", [output], g => dHn = output.StashSecondary(g));
+        return (output, hn);
+    }
+
+    /// <summary>
+    /// Keeps a secondary output's gradient (h_n, c_n) for the primary output's backward, and makes sure that
+    /// backward runs even when the loss does not use the primary output itself.
+    /// </summary>
+    private float[] StashSecondary(float[] gradient)
+    {
+        if (_grad is null)
+        {
+            AccumulateGrad(new float[Data.Length], owned: true);
+        }
+
+        return (float[])gradient.Clone();
+    }
+}

@@ -1,0 +1,190 @@
+using System.Numerics.Tensors;
+
+namespace MiniNet.Autograd;
+
+/// <summary>
+/// The checked shapes and shared plumbing of a fused recurrent layer: layout changes to and from time-major
+/// order, the input projection, and the parameter gradients that are one GEMM each over all steps.
+/// </summary>
+internal sealed class RecurrentLayerShape
+{
+    private readonly Tensor _input;
+    private readonly Tensor _weightIh;
+    private readonly Tensor? _biasIh;
+    private readonly Tensor? _biasHh;
+    private readonly Tensor? _h0;
+    private readonly Tensor? _c0;
+    private readonly Tensor _weightHh;
+    private readonly bool _batchFirst;
+    private readonly int _gates;
+
+    public RecurrentLayerShape(Tensor input, Tensor weightIh, Tensor weightHh, Tensor? biasIh, Tensor? biasHh,
+        Tensor? h0, Tensor? c0, bool batchFirst, int gates, string op)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(weightIh);
+        ArgumentNullException.ThrowIfNull(weightHh);
+        if (weightHh.Rank != 2 || weightHh.Shape[0] != gates * weightHh.Shape[1])
+        {
+            throw new ArgumentException($"{op}: weight_hh must be [{gates}·H, H], but it is {ShapeText.Format(weightHh.Shape)}.", nameof(weightHh));
+        }
+
+        int hidden = weightHh.Shape[1];
+        int features = weightIh.Rank == 2 ? weightIh.Shape[1] : -1;
+        if (weightIh.Rank != 2 || weightIh.Shape[0] != gates * hidden)
+        {
+            throw new ArgumentException($"{op}: weight_ih must be [{gates * hidden}, I], but it is {ShapeText.Format(weightIh.Shape)}.", nameof(weightIh));
+        }
+
+        if (input.Rank != 3 || input.Shape[2] != features)
+        {
+            throw new ArgumentException(
+                $"{op}: input must be {(batchFirst ? "[B, T, " : "[T, B, ")}{features}], but it is {ShapeText.Format(input.Shape)}.", nameof(input));
+        }
+
+        foreach ((Tensor? bias, string name) in new[] { (biasIh, "bias_ih"), (biasHh, "bias_hh") })
+        {
+            if (bias is not null && (bias.Rank != 1 || bias.Shape[0] != gates * hidden))
+            {
+                throw new ArgumentException($"{op}: {name} must be [{gates * hidden}], but it is {ShapeText.Format(bias.Shape)}.", name);
+            }
+        }
+
+        Batch = batchFirst ? input.Shape[0] : input.Shape[1];
+        Steps = batchFirst ? input.Shape[1] : input.Shape[0];
+        Hidden = hidden;
+        foreach ((Tensor? state, string name) in new[] { (h0, "h0"), (c0, "c0") })
+        {
+            if (state is not null && (state.Rank != 2 || state.Shape[0] != Batch || state.Shape[1] != hidden))
+            {
+                throw new ArgumentException($"{op}: {name} must be [{Batch}, {hidden}], but it is {ShapeText.Format(state.Shape)}.", name);
+            }
+        }
+
+        (_input, _weightIh, _weightHh, _biasIh, _biasHh, _h0, _c0, _batchFirst, _gates) = (input, weightIh, weightHh, biasIh, biasHh, h0, c0, batchFirst, gates);
+        var inputs = new List<Tensor> { input, weightIh, weightHh };
+        foreach (Tensor? optional in new[] { biasIh, biasHh, h0, c0 })
+        {
+            if (optional is not null)
+            {
+                inputs.Add(optional);
+            }
+        }
+
+        Inputs = [.. inputs];
+    }
+
+    public int Batch { get; }
+
+    public int Steps { get; }
+
+    public int Hidden { get; }
+
+    public int Features => _weightIh.Shape[1];
+
+    public Tensor[] Inputs { get; }
+
+    public int[] OutputShape => _batchFirst ? [Batch, Steps, Hidden] : [Steps, Batch, Hidden];
+
+    /// <summary>The input as [T, B, I].</summary>
+    public float[] TimeMajorInput() => _batchFirst ? Strided.Permute(_input.Data, [Batch, Steps, Features], [1, 0, 2]) : _input.Data;
+
+    /// <summary>[T, B, H] data in the caller's layout.</summary>
+    public float[] FromTimeMajor(ReadOnlySpan<float> timeMajor)
+    {
+        float[] data = timeMajor.ToArray();
+        return _batchFirst ? Strided.Permute(data, [Steps, Batch, Hidden], [1, 0, 2]) : data;
+    }
+
+    /// <summary>A gradient of the output, as [T, B, H].</summary>
+    public float[] ToTimeMajor(float[] gradient) => _batchFirst ? Strided.Permute(gradient, [Batch, Steps, Hidden], [1, 0, 2]) : gradient;
+
+    /// <summary>P = X·W_ihᵀ + b_ih + b_hh for every step at once: [T·B, gates·H].</summary>
+    public float[] Project(float[] timeMajorInput)
+    {
+        int rows = Steps * Batch;
+        int width = _gates * Hidden;
+        var projected = new float[rows * width];
+        Kernels.Gemm(false, true, rows, width, Features, timeMajorInput, _weightIh.Data, projected);
+        if (_biasIh is not null || _biasHh is not null)
+        {
+            var bias = new float[width];
+            if (_biasIh is not null)
+            {
+                TensorPrimitives.Add(bias, _biasIh.Data, bias);
+            }
+
+            if (_biasHh is not null)
+            {
+                TensorPrimitives.Add(bias, _biasHh.Data, bias);
+            }
+
+            for (int r = 0; r < rows; r++)
+            {
+                Span<float> row = projected.AsSpan(r * width, width);
+                TensorPrimitives.Add(row, bias, row);
+            }
+        }
+
+        return projected;
+    }
+
+    /// <summary>
+    /// From the pre-activation gradients δ ([T·B, gates·H]) of every step: ∂L/∂W_ih = δᵀ·X, ∂L/∂W_hh = δᵀ·H_prev,
+    /// ∂L/∂b = Σ rows of δ, ∂L/∂X = δ·W_ih, and the initial states' gradients.
+    /// </summary>
+    public void AccumulateParameterGradients(float[] delta, float[] timeMajorInput, float[] hAll, float[] dh0, float[]? dc0)
+    {
+        int rows = Steps * Batch;
+        int width = _gates * Hidden;
+        if (_weightIh.RequiresGrad)
+        {
+            var gw = new float[width * Features];
+            Kernels.Gemm(true, false, width, Features, rows, delta, timeMajorInput, gw);
+            _weightIh.AccumulateGrad(gw, owned: true);
+        }
+
+        if (_weightHh.RequiresGrad)
+        {
+            var gw = new float[width * Hidden];
+            Kernels.Gemm(true, false, width, Hidden, rows, delta, hAll.AsSpan(0, rows * Hidden), gw);
+            _weightHh.AccumulateGrad(gw, owned: true);
+        }
+
+        if ((_biasIh?.RequiresGrad ?? false) || (_biasHh?.RequiresGrad ?? false))
+        {
+            var gb = new float[width];
+            for (int r = 0; r < rows; r++)
+            {
+                TensorPrimitives.Add(gb, delta.AsSpan(r * width, width), gb);
+            }
+
+            if (_biasIh?.RequiresGrad ?? false)
+            {
+                _biasIh.AccumulateGrad(gb, owned: false);
+            }
+
+            if (_biasHh?.RequiresGrad ?? false)
+            {
+                _biasHh.AccumulateGrad(gb, owned: false);
+            }
+        }
+
+        if (_input.RequiresGrad)
+        {
+            var gx = new float[rows * Features];
+            Kernels.Gemm(false, false, rows, Features, width, delta, _weightIh.Data, gx);
+            _input.AccumulateGrad(_batchFirst ? Strided.Permute(gx, [Steps, Batch, Features], [1, 0, 2]) : gx, owned: true);
+        }
+
+        if (_h0?.RequiresGrad ?? false)
+        {
+            _h0.AccumulateGrad(dh0, owned: false);
+        }
+
+        if (dc0 is not null && (_c0?.RequiresGrad ?? false))
+        {
+            _c0.AccumulateGrad(dc0, owned: false);
+        }
+    }
+}

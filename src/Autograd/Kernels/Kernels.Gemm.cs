@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace MiniNet.Autograd;
@@ -6,10 +7,11 @@ namespace MiniNet.Autograd;
 /// <summary>The numeric kernels every op runs on: spans in, a destination span last.</summary>
 public static partial class Kernels
 {
-    private const int Rows = 6;                                        // micro-tile rows (MR)
-    private static readonly int Width = PackedMatrix.PanelWidth;       // micro-tile columns (NR): two vectors
-    private static readonly bool Wide = Width == 32;                   // 512-bit micro-kernel
-    private const long ParallelThreshold = 1L << 22;                   // multiply-adds below which one core is faster than two
+    private const int Rows = 6;                                   // micro-tile rows (MR)
+    private const int DepthBlock = 256;                           // k rows per block (KC): a panel block stays in L1
+    private const long ParallelThreshold = 1L << 22;              // multiply-adds below which one core is faster than two
+    private static readonly int Width = PackedMatrix.PanelWidth;  // micro-tile columns (NR): two vectors
+    private static readonly bool Wide = Width == 32;              // 512-bit micro-kernel
 
     /// <summary>
     /// General matrix multiply on row-major matrices: C ← op(A)·op(B) + β·C, the one entry point every
@@ -18,10 +20,11 @@ public static partial class Kernels
     /// <remarks>
     /// op(A) is [m, k]: A is stored [m, k], or [k, m] when <paramref name="transposeA"/>.
     /// op(B) is [k, n]: B is stored [k, n], or [n, k] when <paramref name="transposeB"/>.
-    /// C is [m, n]. B is packed into panels of two vectors' width (<see cref="PackedMatrix"/>), which absorbs its
-    /// transpose; a register-blocked micro-kernel of 6 rows × 2 vectors (12 vector accumulators, fused multiply-add;
-    /// 512-bit where the CPU has it) computes each tile, reading A in place in either layout. Large products split
-    /// the panels between the cores.
+    /// C is [m, n]. B is packed into panels two vectors wide (<see cref="PackedMatrix"/>), which absorbs its transpose;
+    /// k is cut into blocks of 256 so a panel block stays in L1; a register-blocked micro-kernel of 6 rows × 2 vectors
+    /// (12 accumulators, fused multiply-add, 512-bit where the CPU has it) computes each tile, reading A in place in
+    /// either layout through two strides. Transposes are never materialized. Large products split rows (or, when
+    /// there are few, panels) between the cores.
     /// With β = 0, C's previous contents are ignored (NaN in C does not leak through).
     /// </remarks>
     /// <param name="transposeA">Whether A is stored transposed ([k, m]).</param>
@@ -63,113 +66,152 @@ public static partial class Kernels
     {
         ArgumentNullException.ThrowIfNull(b);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(m);
-        int n = b.N;
-        int k = b.K;
-        CheckLength(a.Length, (long)m * k, "a", "m·k");
-        CheckLength(c.Length, (long)m * n, "c", "m·n");
+        CheckLength(a.Length, (long)m * b.K, "a", "m·k");
+        CheckLength(c.Length, (long)m * b.N, "c", "m·n");
         int panels = b.Panels;
-        if ((long)m * n * k >= ParallelThreshold && panels > 1 && Environment.ProcessorCount > 1)
+        if ((long)m * b.N * b.K >= ParallelThreshold && panels > 1 && Environment.ProcessorCount > 1)
         {
             GemmParallel(transposeA, m, a, b, c, beta);
             return;
         }
 
-        GemmPanels(transposeA, m, a, b, c, beta, 0, panels);
+        GemmBlocked(transposeA, m, a, b, c, beta, 0, m, 0, panels);
     }
 
+    /// <summary>
+    /// Splits the product between the cores: by rows when there are enough (each worker packs only its own rows
+    /// of A), otherwise by panels of B.
+    /// </summary>
     private static unsafe void GemmParallel(bool transposeA, int m, ReadOnlySpan<float> a, PackedMatrix b, Span<float> c, float beta)
     {
-        int workers = Math.Min(Environment.ProcessorCount, b.Panels);
+        int workers = Environment.ProcessorCount;
+        bool byRows = m >= 20 * Rows * workers;
         int panels = b.Panels;
         fixed (float* aPtr = a)
         fixed (float* cPtr = c)
         {
+            // Spans cannot cross into the lambda; the pinned addresses can, and the spans are rebuilt inside.
             nint aAddress = (nint)aPtr;
             nint cAddress = (nint)cPtr;
             int aLength = a.Length;
             int cLength = c.Length;
             Parallel.For(0, workers, w =>
             {
-                int first = panels * w / workers;
-                int last = panels * (w + 1) / workers;
                 var aSpan = new ReadOnlySpan<float>((float*)aAddress, aLength);
                 var cSpan = new Span<float>((float*)cAddress, cLength);
-                GemmPanels(transposeA, m, aSpan, b, cSpan, beta, first, last);
+                if (byRows)
+                {
+                    int first = m * w / workers / Rows * Rows;
+                    int last = w == workers - 1 ? m : m * (w + 1) / workers / Rows * Rows;
+                    GemmBlocked(transposeA, m, aSpan, b, cSpan, beta, first, last, 0, panels);
+                }
+                else
+                {
+                    GemmBlocked(transposeA, m, aSpan, b, cSpan, beta, 0, m, panels * w / workers, panels * (w + 1) / workers);
+                }
             });
         }
     }
 
-    private static void GemmPanels(bool transposeA, int m, ReadOnlySpan<float> a, PackedMatrix b, Span<float> c, float beta, int firstPanel, int lastPanel)
+    /// <summary>C[rows firstRow..lastRow, panels firstPanel..lastPanel) ← op(A)·B + β·C, blocked over k.</summary>
+    /// <remarks>
+    /// A is read in place: element (i + r, p) of op(A) is at i·rowStride + r·rowStride + p·depthStride, which covers
+    /// both layouts (stored [m, k]: strides k and 1; stored [k, m]: strides 1 and m). Only a last partial group of
+    /// fewer than 6 rows is copied, zero-padded, so the one 6-row micro-kernel serves every shape.
+    /// </remarks>
+    private static void GemmBlocked(bool transposeA, int m, ReadOnlySpan<float> a, PackedMatrix b, Span<float> c, float beta,
+        int firstRow, int lastRow, int firstPanel, int lastPanel)
     {
         int n = b.N;
         int k = b.K;
+        int width = Width;
+        nint rowStride = transposeA ? 1 : k;
+        nint depthStride = transposeA ? m : 1;
+        int fullRows = firstRow + ((lastRow - firstRow) / Rows * Rows);
         Span<float> tile = stackalloc float[Rows * 32];
-        for (int panel = firstPanel; panel < lastPanel; panel++)
+        Span<float> tail = stackalloc float[Rows * DepthBlock];
+        ref float a0 = ref MemoryMarshal.GetReference(a);
+        for (int p0 = 0; p0 < k; p0 += DepthBlock)
         {
-            ReadOnlySpan<float> packed = b.Data.AsSpan(panel * k * Width, k * Width);
-            int j0 = panel * Width;
-            int width = Math.Min(Width, n - j0);
-            int i = 0;
-            for (; i + Rows <= m; i += Rows)
+            int depth = Math.Min(DepthBlock, k - p0);
+            float blockBeta = p0 == 0 ? beta : 1f;  // later k blocks add to what the first one wrote
+            if (fullRows < lastRow)
             {
-                if (Wide)
-                {
-                    MicroKernel6Wide(transposeA, m, k, a, i, packed, tile);
-                }
-                else
-                {
-                    MicroKernel6(transposeA, m, k, a, i, packed, tile);
-                }
-
-                Store(tile, Rows, c, i, j0, n, width, beta);
+                PackTail(a, rowStride, depthStride, fullRows, lastRow - fullRows, p0, depth, tail);
             }
 
-            for (; i < m; i++)
+            for (int panel = firstPanel; panel < lastPanel; panel++)
             {
-                MicroKernel1(transposeA, m, k, a, i, packed, tile);
-                Store(tile, 1, c, i, j0, n, width, beta);
+                ReadOnlySpan<float> block = b.Data.AsSpan((panel * k * width) + (p0 * width), depth * width);
+                int j0 = panel * width;
+                int columns = Math.Min(width, n - j0);
+                for (int i = firstRow; i < lastRow; i += Rows)
+                {
+                    bool full = i < fullRows;
+                    ref float origin = ref full ? ref Unsafe.Add(ref a0, (i * rowStride) + (p0 * depthStride)) : ref MemoryMarshal.GetReference(tail);
+                    nint rStride = full ? rowStride : 1;
+                    nint pStride = full ? depthStride : Rows;
+                    if (Wide)
+                    {
+                        MicroKernelWide(depth, ref origin, rStride, pStride, block, tile);
+                    }
+                    else
+                    {
+                        MicroKernel(depth, ref origin, rStride, pStride, block, tile);
+                    }
+
+                    Store(tile, full ? Rows : lastRow - i, c, i, j0, n, columns, blockBeta);
+                }
             }
         }
     }
 
-    /// <summary>The 6×16 tile of op(A)[i..i+6, :]·panel with 256-bit vectors, accumulated in 12 registers.</summary>
+    /// <summary>Copies the last &lt; 6 rows of op(A) for columns [p0, p0 + depth) into a zero-padded 6-row micro-panel.</summary>
+    private static void PackTail(ReadOnlySpan<float> a, nint rowStride, nint depthStride, int row, int rows, int p0, int depth, Span<float> tail)
+    {
+        tail.Clear();
+        for (int p = 0; p < depth; p++)
+        {
+            for (int r = 0; r < rows; r++)
+            {
+                tail[(p * Rows) + r] = a[(int)(((row + r) * rowStride) + ((p0 + p) * depthStride))];
+            }
+        }
+    }
+
+    /// <summary>The 6×16 tile of op(A) (read with the given strides) times a panel block, with 256-bit vectors (12 accumulators).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MicroKernel6(bool transposeA, int m, int k, ReadOnlySpan<float> a, int i, ReadOnlySpan<float> panel, Span<float> tile)
+    private static void MicroKernel(int depth, ref float a0, nint rowStride, nint depthStride, ReadOnlySpan<float> block, Span<float> tile)
     {
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
-        ref float b0 = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(panel);
-        ref float a0 = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(a);
-        // A[i + r, p] sits at (i + r)·k + p, or at p·m + i + r when A is stored transposed.
-        nint rowStride = transposeA ? 1 : k;
-        nint stepStride = transposeA ? m : 1;
-        nint origin = transposeA ? i : (nint)i * k;
-        for (int p = 0; p < k; p++)
+        ref float b0 = ref MemoryMarshal.GetReference(block);
+        for (int p = 0; p < depth; p++)
         {
-            Vector256<float> b_lo = Vector256.LoadUnsafe(ref b0, (nuint)(p * Width));
-            Vector256<float> b_hi = Vector256.LoadUnsafe(ref b0, (nuint)((p * Width) + 8));
-            nint at = origin + (p * stepStride);
-            Vector256<float> x = Vector256.Create(Unsafe.Add(ref a0, at));
-            c00 = Vector256.FusedMultiplyAdd(x, b_lo, c00);
-            c01 = Vector256.FusedMultiplyAdd(x, b_hi, c01);
-            x = Vector256.Create(Unsafe.Add(ref a0, at + rowStride));
-            c10 = Vector256.FusedMultiplyAdd(x, b_lo, c10);
-            c11 = Vector256.FusedMultiplyAdd(x, b_hi, c11);
-            x = Vector256.Create(Unsafe.Add(ref a0, at + (2 * rowStride)));
-            c20 = Vector256.FusedMultiplyAdd(x, b_lo, c20);
-            c21 = Vector256.FusedMultiplyAdd(x, b_hi, c21);
-            x = Vector256.Create(Unsafe.Add(ref a0, at + (3 * rowStride)));
-            c30 = Vector256.FusedMultiplyAdd(x, b_lo, c30);
-            c31 = Vector256.FusedMultiplyAdd(x, b_hi, c31);
-            x = Vector256.Create(Unsafe.Add(ref a0, at + (4 * rowStride)));
-            c40 = Vector256.FusedMultiplyAdd(x, b_lo, c40);
-            c41 = Vector256.FusedMultiplyAdd(x, b_hi, c41);
-            x = Vector256.Create(Unsafe.Add(ref a0, at + (5 * rowStride)));
-            c50 = Vector256.FusedMultiplyAdd(x, b_lo, c50);
-            c51 = Vector256.FusedMultiplyAdd(x, b_hi, c51);
+            Vector256<float> bLo = Vector256.LoadUnsafe(ref b0, (nuint)(p * 16));
+            Vector256<float> bHi = Vector256.LoadUnsafe(ref b0, (nuint)((p * 16) + 8));
+            ref float ap = ref Unsafe.Add(ref a0, p * depthStride);
+            Vector256<float> x = Vector256.Create(ap);
+            c00 = Vector256.FusedMultiplyAdd(x, bLo, c00);
+            c01 = Vector256.FusedMultiplyAdd(x, bHi, c01);
+            x = Vector256.Create(Unsafe.Add(ref ap, 1 * rowStride));
+            c10 = Vector256.FusedMultiplyAdd(x, bLo, c10);
+            c11 = Vector256.FusedMultiplyAdd(x, bHi, c11);
+            x = Vector256.Create(Unsafe.Add(ref ap, 2 * rowStride));
+            c20 = Vector256.FusedMultiplyAdd(x, bLo, c20);
+            c21 = Vector256.FusedMultiplyAdd(x, bHi, c21);
+            x = Vector256.Create(Unsafe.Add(ref ap, 3 * rowStride));
+            c30 = Vector256.FusedMultiplyAdd(x, bLo, c30);
+            c31 = Vector256.FusedMultiplyAdd(x, bHi, c31);
+            x = Vector256.Create(Unsafe.Add(ref ap, 4 * rowStride));
+            c40 = Vector256.FusedMultiplyAdd(x, bLo, c40);
+            c41 = Vector256.FusedMultiplyAdd(x, bHi, c41);
+            x = Vector256.Create(Unsafe.Add(ref ap, 5 * rowStride));
+            c50 = Vector256.FusedMultiplyAdd(x, bLo, c50);
+            c51 = Vector256.FusedMultiplyAdd(x, bHi, c51);
         }
 
-        ref float t = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(tile);
+        ref float t = ref MemoryMarshal.GetReference(tile);
         c00.StoreUnsafe(ref t, 0); c01.StoreUnsafe(ref t, 8);
         c10.StoreUnsafe(ref t, 16); c11.StoreUnsafe(ref t, 24);
         c20.StoreUnsafe(ref t, 32); c21.StoreUnsafe(ref t, 40);
@@ -178,43 +220,39 @@ public static partial class Kernels
         c50.StoreUnsafe(ref t, 80); c51.StoreUnsafe(ref t, 88);
     }
 
-    /// <summary>The 6×32 tile with 512-bit vectors: the same loop as <see cref="MicroKernel6"/>, twice as wide.</summary>
+    /// <summary>The 6×32 tile with 512-bit vectors: the same loop as <see cref="MicroKernel"/>, twice as wide.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MicroKernel6Wide(bool transposeA, int m, int k, ReadOnlySpan<float> a, int i, ReadOnlySpan<float> panel, Span<float> tile)
+    private static void MicroKernelWide(int depth, ref float a0, nint rowStride, nint depthStride, ReadOnlySpan<float> block, Span<float> tile)
     {
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector512<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
-        ref float b0 = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(panel);
-        ref float a0 = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(a);
-        nint rowStride = transposeA ? 1 : k;
-        nint stepStride = transposeA ? m : 1;
-        nint origin = transposeA ? i : (nint)i * k;
-        for (int p = 0; p < k; p++)
+        ref float b0 = ref MemoryMarshal.GetReference(block);
+        for (int p = 0; p < depth; p++)
         {
-            Vector512<float> b_lo = Vector512.LoadUnsafe(ref b0, (nuint)(p * 32));
-            Vector512<float> b_hi = Vector512.LoadUnsafe(ref b0, (nuint)((p * 32) + 16));
-            nint at = origin + (p * stepStride);
-            Vector512<float> x = Vector512.Create(Unsafe.Add(ref a0, at));
-            c00 = Vector512.FusedMultiplyAdd(x, b_lo, c00);
-            c01 = Vector512.FusedMultiplyAdd(x, b_hi, c01);
-            x = Vector512.Create(Unsafe.Add(ref a0, at + rowStride));
-            c10 = Vector512.FusedMultiplyAdd(x, b_lo, c10);
-            c11 = Vector512.FusedMultiplyAdd(x, b_hi, c11);
-            x = Vector512.Create(Unsafe.Add(ref a0, at + (2 * rowStride)));
-            c20 = Vector512.FusedMultiplyAdd(x, b_lo, c20);
-            c21 = Vector512.FusedMultiplyAdd(x, b_hi, c21);
-            x = Vector512.Create(Unsafe.Add(ref a0, at + (3 * rowStride)));
-            c30 = Vector512.FusedMultiplyAdd(x, b_lo, c30);
-            c31 = Vector512.FusedMultiplyAdd(x, b_hi, c31);
-            x = Vector512.Create(Unsafe.Add(ref a0, at + (4 * rowStride)));
-            c40 = Vector512.FusedMultiplyAdd(x, b_lo, c40);
-            c41 = Vector512.FusedMultiplyAdd(x, b_hi, c41);
-            x = Vector512.Create(Unsafe.Add(ref a0, at + (5 * rowStride)));
-            c50 = Vector512.FusedMultiplyAdd(x, b_lo, c50);
-            c51 = Vector512.FusedMultiplyAdd(x, b_hi, c51);
+            Vector512<float> bLo = Vector512.LoadUnsafe(ref b0, (nuint)(p * 32));
+            Vector512<float> bHi = Vector512.LoadUnsafe(ref b0, (nuint)((p * 32) + 16));
+            ref float ap = ref Unsafe.Add(ref a0, p * depthStride);
+            Vector512<float> x = Vector512.Create(ap);
+            c00 = Vector512.FusedMultiplyAdd(x, bLo, c00);
+            c01 = Vector512.FusedMultiplyAdd(x, bHi, c01);
+            x = Vector512.Create(Unsafe.Add(ref ap, 1 * rowStride));
+            c10 = Vector512.FusedMultiplyAdd(x, bLo, c10);
+            c11 = Vector512.FusedMultiplyAdd(x, bHi, c11);
+            x = Vector512.Create(Unsafe.Add(ref ap, 2 * rowStride));
+            c20 = Vector512.FusedMultiplyAdd(x, bLo, c20);
+            c21 = Vector512.FusedMultiplyAdd(x, bHi, c21);
+            x = Vector512.Create(Unsafe.Add(ref ap, 3 * rowStride));
+            c30 = Vector512.FusedMultiplyAdd(x, bLo, c30);
+            c31 = Vector512.FusedMultiplyAdd(x, bHi, c31);
+            x = Vector512.Create(Unsafe.Add(ref ap, 4 * rowStride));
+            c40 = Vector512.FusedMultiplyAdd(x, bLo, c40);
+            c41 = Vector512.FusedMultiplyAdd(x, bHi, c41);
+            x = Vector512.Create(Unsafe.Add(ref ap, 5 * rowStride));
+            c50 = Vector512.FusedMultiplyAdd(x, bLo, c50);
+            c51 = Vector512.FusedMultiplyAdd(x, bHi, c51);
         }
 
-        ref float t = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(tile);
+        ref float t = ref MemoryMarshal.GetReference(tile);
         c00.StoreUnsafe(ref t, 0); c01.StoreUnsafe(ref t, 16);
         c10.StoreUnsafe(ref t, 32); c11.StoreUnsafe(ref t, 48);
         c20.StoreUnsafe(ref t, 64); c21.StoreUnsafe(ref t, 80);
@@ -223,43 +261,40 @@ public static partial class Kernels
         c50.StoreUnsafe(ref t, 160); c51.StoreUnsafe(ref t, 176);
     }
 
-    /// <summary>The 1×(two vectors) tile of row i of op(A) times the panel (for the rows left over after 6-row tiles).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MicroKernel1(bool transposeA, int m, int k, ReadOnlySpan<float> a, int i, ReadOnlySpan<float> panel, Span<float> tile)
+    /// <summary>C[i.., j0..] ← tile + β·C for the tile's valid rows and columns; full-width rows with inline vector code.</summary>
+    private static void Store(ReadOnlySpan<float> tile, int rows, Span<float> c, int i, int j0, int n, int columns, float beta)
     {
-        ref float b0 = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(panel);
-        ref float t = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(tile);
         int width = Width;
-        for (int v = 0; v < width; v += 8)
+        ref float t = ref MemoryMarshal.GetReference(tile);
+        ref float c0 = ref MemoryMarshal.GetReference(c);
+        if (columns == width)
         {
-            Vector256<float> sum = default;
-            for (int p = 0; p < k; p++)
+            var betaVector = Vector256.Create(beta);
+            for (int r = 0; r < rows; r++)
             {
-                var x = Vector256.Create(transposeA ? a[(p * m) + i] : a[(i * k) + p]);
-                sum = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref b0, (nuint)((p * width) + v)), sum);
+                ref float target = ref Unsafe.Add(ref c0, ((i + r) * n) + j0);
+                for (int v = 0; v < width; v += 8)
+                {
+                    Vector256<float> value = Vector256.LoadUnsafe(ref t, (nuint)((r * width) + v));
+                    if (beta != 0f)
+                    {
+                        value = Vector256.FusedMultiplyAdd(betaVector, Vector256.LoadUnsafe(ref target, (nuint)v), value);
+                    }
+
+                    value.StoreUnsafe(ref target, (nuint)v);
+                }
             }
 
-            sum.StoreUnsafe(ref t, (nuint)v);
+            return;
         }
-    }
 
-    /// <summary>C[i.., j0..] ← tile + β·C for the tile's valid rows and columns.</summary>
-    private static void Store(ReadOnlySpan<float> tile, int rows, Span<float> c, int i, int j0, int n, int width, float beta)
-    {
         for (int r = 0; r < rows; r++)
         {
-            ReadOnlySpan<float> source = tile.Slice(r * Width, width);
-            Span<float> target = c.Slice(((i + r) * n) + j0, width);
-            if (beta == 0f)
+            ref float target = ref Unsafe.Add(ref c0, ((i + r) * n) + j0);
+            for (int j = 0; j < columns; j++)
             {
-                source.CopyTo(target);
-            }
-            else
-            {
-                for (int j = 0; j < width; j++)
-                {
-                    target[j] = source[j] + (beta * target[j]);
-                }
+                float value = Unsafe.Add(ref t, (r * width) + j);
+                Unsafe.Add(ref target, j) = beta == 0f ? value : value + (beta * Unsafe.Add(ref target, j));
             }
         }
     }

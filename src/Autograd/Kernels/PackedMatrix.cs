@@ -85,12 +85,15 @@ public sealed class PackedMatrix
             }
             else
             {
-                for (int j = 0; j < width; j++)
+                // B stored [n, k]: read each column of op(B) (a row of B) with stride, write panel rows contiguously.
+                ref float source = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(b);
+                ref float destination = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(target);
+                for (int p = 0; p < k; p++)
                 {
-                    ReadOnlySpan<float> column = b.Slice((j0 + j) * k, k);
-                    for (int p = 0; p < k; p++)
+                    for (int j = 0; j < width; j++)
                     {
-                        target[(p * PanelWidth) + j] = column[p];
+                        System.Runtime.CompilerServices.Unsafe.Add(ref destination, (p * PanelWidth) + j) =
+                            System.Runtime.CompilerServices.Unsafe.Add(ref source, ((j0 + j) * k) + p);
                     }
                 }
             }

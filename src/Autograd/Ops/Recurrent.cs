@@ -49,7 +49,7 @@ public sealed partial class Tensor
         var tanhC = new float[steps * rowsBH];
         h0?.Data.CopyTo(hAll, 0);
         c0?.Data.CopyTo(cAll, 0);
-        PackedMatrix recurrent = PackedMatrix.Pack(weightHh.Data, transposed: true, hidden, g4);
+        PackedMatrix recurrent = PackedMatrix.PackPooled(weightHh.Data, transposed: true, hidden, g4);
         for (int t = 0; t < steps; t++)
         {
             Span<float> gatesT = gates.AsSpan(t * batch * g4, batch * g4);
@@ -70,6 +70,8 @@ public sealed partial class Tensor
             }
         }
 
+        recurrent.ReturnToPool();
+
         float[] outputData = layer.FromTimeMajor(hAll.AsSpan(rowsBH));
         Tensor[] inputs = layer.Inputs;
         float[]? dHn = null;
@@ -80,7 +82,7 @@ public sealed partial class Tensor
             var delta = new float[steps * batch * g4];
             float[] dh = dHn is null ? new float[rowsBH] : (float[])dHn.Clone();
             float[] dc = dCn is null ? new float[rowsBH] : (float[])dCn.Clone();
-            PackedMatrix back = PackedMatrix.Pack(weightHh.Data, transposed: false, g4, hidden);
+            PackedMatrix back = PackedMatrix.PackPooled(weightHh.Data, transposed: false, g4, hidden);
             for (int t = steps - 1; t >= 0; t--)
             {
                 TensorPrimitives.Add(dh, dOutT.AsSpan(t * rowsBH, rowsBH), dh);
@@ -106,6 +108,8 @@ public sealed partial class Tensor
 
                 Kernels.Gemm(false, batch, deltaT, back, dh);   // ∂L/∂h_{t−1} = δ_t·W_hh
             }
+
+            back.ReturnToPool();
 
             layer.AccumulateParameterGradients(delta, x, hAll, dh, dc);
         });
@@ -141,7 +145,7 @@ public sealed partial class Tensor
         float[] hAll = new float[(steps + 1) * rowsBH];
         layer.Project(x).CopyTo(hAll, rowsBH);                 // P_t, turned into h_t in place below
         h0?.Data.CopyTo(hAll, 0);
-        PackedMatrix recurrent = PackedMatrix.Pack(weightHh.Data, transposed: true, hidden, hidden);
+        PackedMatrix recurrent = PackedMatrix.PackPooled(weightHh.Data, transposed: true, hidden, hidden);
         for (int t = 0; t < steps; t++)
         {
             Span<float> h = hAll.AsSpan((t + 1) * rowsBH, rowsBH);
@@ -156,6 +160,8 @@ public sealed partial class Tensor
             }
         }
 
+        recurrent.ReturnToPool();
+
         float[] outputData = layer.FromTimeMajor(hAll.AsSpan(rowsBH));
         float[]? dHn = null;
         Tensor output = FromOp(outputData, layer.OutputShape, nameof(RnnSequence), layer.Inputs, dOut =>
@@ -163,7 +169,7 @@ public sealed partial class Tensor
             float[] dOutT = layer.ToTimeMajor(dOut);
             var delta = new float[steps * rowsBH];
             float[] dh = dHn is null ? new float[rowsBH] : (float[])dHn.Clone();
-            PackedMatrix back = PackedMatrix.Pack(weightHh.Data, transposed: false, hidden, hidden);
+            PackedMatrix back = PackedMatrix.PackPooled(weightHh.Data, transposed: false, hidden, hidden);
             for (int t = steps - 1; t >= 0; t--)
             {
                 TensorPrimitives.Add(dh, dOutT.AsSpan(t * rowsBH, rowsBH), dh);
@@ -176,6 +182,8 @@ public sealed partial class Tensor
 
                 Kernels.Gemm(false, batch, deltaT, back, dh);
             }
+
+            back.ReturnToPool();
 
             layer.AccumulateParameterGradients(delta, x, hAll, dh, null);
         });

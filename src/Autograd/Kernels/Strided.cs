@@ -6,12 +6,25 @@ internal static class Strided
     /// <summary>Returns x with its dimensions reordered so that result dimension i is x's dimension order[i].</summary>
     public static float[] Permute(float[] x, int[] shape, int[] order)
     {
-        int rank = shape.Length;
         var result = new float[x.Length];
+        Permute(x, shape, order, result);
+        return result;
+    }
+
+    /// <summary>Writes x with its dimensions reordered (result dimension i is x's dimension order[i]) into <paramref name="result"/>.</summary>
+    public static void Permute(ReadOnlySpan<float> x, int[] shape, int[] order, Span<float> result)
+    {
+        int rank = shape.Length;
+        int length = 1;
+        foreach (int d in shape)
+        {
+            length *= d;
+        }
+
         if (rank <= 1)
         {
-            x.CopyTo(result, 0);
-            return result;
+            x[..length].CopyTo(result);
+            return;
         }
 
         var sourceStrides = new int[rank];
@@ -34,7 +47,7 @@ internal static class Strided
         int offset = 0;
         int innerSize = outShape[rank - 1];
         int innerStride = outStrides[rank - 1];
-        for (int start = 0; start < result.Length; start += innerSize)
+        for (int start = 0; start < length; start += innerSize)
         {
             for (int j = 0, s = offset; j < innerSize; j++, s += innerStride)
             {
@@ -55,7 +68,6 @@ internal static class Strided
             }
         }
 
-        return result;
     }
 
     /// <summary>

@@ -44,11 +44,11 @@ public sealed partial class Tensor
 
         float[] x = layer.TimeMajorInput();
         float[] gates = layer.Project(x);                        // P, then the activated gates [T, B, 4H]
-        var hAll = new float[(steps + 1) * rowsBH];             // h_{-1} = h0, h_0 … h_{T-1}
-        var cAll = new float[(steps + 1) * rowsBH];
-        var tanhC = new float[steps * rowsBH];
-        h0?.Data.CopyTo(hAll, 0);
-        c0?.Data.CopyTo(cAll, 0);
+        float[] hAll = RecurrentLayerShape.Rent((steps + 1) * rowsBH);   // h_{-1} = h0, then h_0 … h_{T-1}
+        float[] cAll = RecurrentLayerShape.Rent((steps + 1) * rowsBH);
+        float[] tanhC = RecurrentLayerShape.Rent(steps * rowsBH);
+        CopyOrClear(h0, hAll.AsSpan(0, rowsBH));
+        CopyOrClear(c0, cAll.AsSpan(0, rowsBH));
         PackedMatrix recurrent = PackedMatrix.PackPooled(weightHh.Data, transposed: true, hidden, g4);
         for (int t = 0; t < steps; t++)
         {
@@ -72,14 +72,16 @@ public sealed partial class Tensor
 
         recurrent.ReturnToPool();
 
-        float[] outputData = layer.FromTimeMajor(hAll.AsSpan(rowsBH));
+        float[] outputData = layer.FromTimeMajor(hAll.AsSpan(rowsBH, steps * rowsBH));
+        float[] hnData = hAll.AsSpan(steps * rowsBH, rowsBH).ToArray();
+        float[] cnData = cAll.AsSpan(steps * rowsBH, rowsBH).ToArray();
         Tensor[] inputs = layer.Inputs;
         float[]? dHn = null;
         float[]? dCn = null;
         Tensor output = FromOp(outputData, layer.OutputShape, nameof(LstmSequence), inputs, dOut =>
         {
             float[] dOutT = layer.ToTimeMajor(dOut);
-            var delta = new float[steps * batch * g4];
+            float[] delta = RecurrentLayerShape.Rent(steps * batch * g4);
             float[] dh = dHn is null ? new float[rowsBH] : (float[])dHn.Clone();
             float[] dc = dCn is null ? new float[rowsBH] : (float[])dCn.Clone();
             PackedMatrix back = PackedMatrix.PackPooled(weightHh.Data, transposed: false, g4, hidden);
@@ -91,19 +93,9 @@ public sealed partial class Tensor
                 for (int b = 0; b < batch; b++)
                 {
                     int at = (t * rowsBH) + (b * hidden);
-                    int gate = b * g4;
-                    for (int j = 0; j < hidden; j++)
-                    {
-                        float i = act[gate + j], f = act[gate + hidden + j], g = act[gate + (2 * hidden) + j], o = act[gate + (3 * hidden) + j];
-                        float tcj = tanhC[at + j];
-                        float dhj = dh[(b * hidden) + j];
-                        float dcj = dc[(b * hidden) + j] + (dhj * o * (1f - (tcj * tcj)));
-                        deltaT[gate + j] = dcj * g * i * (1f - i);
-                        deltaT[gate + hidden + j] = dcj * cAll[at + j] * f * (1f - f);
-                        deltaT[gate + (2 * hidden) + j] = dcj * i * (1f - (g * g));
-                        deltaT[gate + (3 * hidden) + j] = dhj * tcj * o * (1f - o);
-                        dc[(b * hidden) + j] = dcj * f;
-                    }
+                    LstmCellBackward(
+                        act.Slice(b * g4, g4), tanhC.AsSpan(at, hidden), cAll.AsSpan(at, hidden),
+                        dh.AsSpan(b * hidden, hidden), dc.AsSpan(b * hidden, hidden), deltaT.Slice(b * g4, g4));
                 }
 
                 Kernels.Gemm(false, batch, deltaT, back, dh);   // ∂L/∂h_{t−1} = δ_t·W_hh
@@ -112,9 +104,15 @@ public sealed partial class Tensor
             back.ReturnToPool();
 
             layer.AccumulateParameterGradients(delta, x, hAll, dh, dc);
+            RecurrentLayerShape.Return(gates, hAll, cAll, tanhC, delta, layer.OwnsTimeMajorInput ? x : null, ReferenceEquals(dOutT, dOut) ? null : dOutT);
         });
-        Tensor hn = FromOp(hAll.AsSpan(steps * rowsBH, rowsBH).ToArray(), [batch, hidden], "LstmSequenceHN", [output], g => dHn = output.StashSecondary(g));
-        Tensor cn = FromOp(cAll.AsSpan(steps * rowsBH, rowsBH).ToArray(), [batch, hidden], "LstmSequenceCN", [output], g => dCn = output.StashSecondary(g));
+        if (!output.RequiresGrad)
+        {
+            RecurrentLayerShape.Return(gates, hAll, cAll, tanhC, layer.OwnsTimeMajorInput ? x : null);
+        }
+
+        Tensor hn = FromOp(hnData, [batch, hidden], "LstmSequenceHN", [output], g => dHn = output.StashSecondary(g));
+        Tensor cn = FromOp(cnData, [batch, hidden], "LstmSequenceCN", [output], g => dCn = output.StashSecondary(g));
         return new LstmSequenceResult(output, hn, cn);
     }
 
@@ -142,9 +140,11 @@ public sealed partial class Tensor
         int rowsBH = batch * hidden;
 
         float[] x = layer.TimeMajorInput();
-        float[] hAll = new float[(steps + 1) * rowsBH];
-        layer.Project(x).CopyTo(hAll, rowsBH);                 // P_t, turned into h_t in place below
-        h0?.Data.CopyTo(hAll, 0);
+        float[] hAll = RecurrentLayerShape.Rent((steps + 1) * rowsBH);
+        float[] projected = layer.Project(x);
+        projected.AsSpan(0, steps * rowsBH).CopyTo(hAll.AsSpan(rowsBH));   // P_t, turned into h_t in place below
+        RecurrentLayerShape.Return(projected);
+        CopyOrClear(h0, hAll.AsSpan(0, rowsBH));
         PackedMatrix recurrent = PackedMatrix.PackPooled(weightHh.Data, transposed: true, hidden, hidden);
         for (int t = 0; t < steps; t++)
         {
@@ -162,12 +162,13 @@ public sealed partial class Tensor
 
         recurrent.ReturnToPool();
 
-        float[] outputData = layer.FromTimeMajor(hAll.AsSpan(rowsBH));
+        float[] outputData = layer.FromTimeMajor(hAll.AsSpan(rowsBH, steps * rowsBH));
+        float[] hnData = hAll.AsSpan(steps * rowsBH, rowsBH).ToArray();
         float[]? dHn = null;
         Tensor output = FromOp(outputData, layer.OutputShape, nameof(RnnSequence), layer.Inputs, dOut =>
         {
             float[] dOutT = layer.ToTimeMajor(dOut);
-            var delta = new float[steps * rowsBH];
+            float[] delta = RecurrentLayerShape.Rent(steps * rowsBH);
             float[] dh = dHn is null ? new float[rowsBH] : (float[])dHn.Clone();
             PackedMatrix back = PackedMatrix.PackPooled(weightHh.Data, transposed: false, hidden, hidden);
             for (int t = steps - 1; t >= 0; t--)
@@ -186,9 +187,71 @@ public sealed partial class Tensor
             back.ReturnToPool();
 
             layer.AccumulateParameterGradients(delta, x, hAll, dh, null);
+            RecurrentLayerShape.Return(hAll, delta, layer.OwnsTimeMajorInput ? x : null, ReferenceEquals(dOutT, dOut) ? null : dOutT);
         });
-        Tensor hn = FromOp(hAll.AsSpan(steps * rowsBH, rowsBH).ToArray(), [batch, hidden], "RnnSequenceHN", [output], g => dHn = output.StashSecondary(g));
+        if (!output.RequiresGrad)
+        {
+            RecurrentLayerShape.Return(hAll, layer.OwnsTimeMajorInput ? x : null);
+        }
+
+        Tensor hn = FromOp(hnData, [batch, hidden], "RnnSequenceHN", [output], g => dHn = output.StashSecondary(g));
         return (output, hn);
+    }
+
+    /// <summary>
+    /// One row of the LSTM's backward step, vectorized: from the activated gates [i f g o], tanh c_t, c_{t−1},
+    /// dh = ∂L/∂h_t and dc = ∂L/∂c_t (replaced by ∂L/∂c_{t−1}), writes the pre-activation gradients δ [4H].
+    /// </summary>
+    private static void LstmCellBackward(ReadOnlySpan<float> gates, ReadOnlySpan<float> tanhC, ReadOnlySpan<float> cPrevious,
+        ReadOnlySpan<float> dh, Span<float> dc, Span<float> delta)
+    {
+        int hidden = dh.Length;
+        ReadOnlySpan<float> iGate = gates[..hidden], fGate = gates.Slice(hidden, hidden), gGate = gates.Slice(2 * hidden, hidden), oGate = gates[(3 * hidden)..];
+        Span<float> di = delta[..hidden], df = delta.Slice(hidden, hidden), dg = delta.Slice(2 * hidden, hidden), dO = delta[(3 * hidden)..];
+        int j = 0;
+        if (System.Numerics.Vector.IsHardwareAccelerated)
+        {
+            var one = System.Numerics.Vector<float>.One;
+            int width = System.Numerics.Vector<float>.Count;
+            for (; j + width <= hidden; j += width)
+            {
+                var i = new System.Numerics.Vector<float>(iGate[j..]);
+                var f = new System.Numerics.Vector<float>(fGate[j..]);
+                var g = new System.Numerics.Vector<float>(gGate[j..]);
+                var o = new System.Numerics.Vector<float>(oGate[j..]);
+                var tc = new System.Numerics.Vector<float>(tanhC[j..]);
+                var h = new System.Numerics.Vector<float>(dh[j..]);
+                System.Numerics.Vector<float> c = new System.Numerics.Vector<float>(dc[j..]) + (h * o * (one - (tc * tc)));
+                (c * g * i * (one - i)).CopyTo(di[j..]);
+                (c * new System.Numerics.Vector<float>(cPrevious[j..]) * f * (one - f)).CopyTo(df[j..]);
+                (c * i * (one - (g * g))).CopyTo(dg[j..]);
+                (h * tc * o * (one - o)).CopyTo(dO[j..]);
+                (c * f).CopyTo(dc[j..]);
+            }
+        }
+
+        for (; j < hidden; j++)
+        {
+            float i = iGate[j], f = fGate[j], g = gGate[j], o = oGate[j], tc = tanhC[j], h = dh[j];
+            float c = dc[j] + (h * o * (1f - (tc * tc)));
+            di[j] = c * g * i * (1f - i);
+            df[j] = c * cPrevious[j] * f * (1f - f);
+            dg[j] = c * i * (1f - (g * g));
+            dO[j] = h * tc * o * (1f - o);
+            dc[j] = c * f;
+        }
+    }
+
+    private static void CopyOrClear(Tensor? state, Span<float> target)
+    {
+        if (state is null)
+        {
+            target.Clear();
+        }
+        else
+        {
+            state.Data.CopyTo(target);
+        }
     }
 
     /// <summary>

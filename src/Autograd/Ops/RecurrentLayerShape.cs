@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics.Tensors;
 
 namespace MiniNet.Autograd;
@@ -86,25 +87,76 @@ internal sealed class RecurrentLayerShape
 
     public int[] OutputShape => _batchFirst ? [Batch, Steps, Hidden] : [Steps, Batch, Hidden];
 
-    /// <summary>The input as [T, B, I].</summary>
-    public float[] TimeMajorInput() => _batchFirst ? Strided.Permute(_input.Data, [Batch, Steps, Features], [1, 0, 2]) : _input.Data;
+    /// <summary>
+    /// A working buffer from the shared pool, for the large per-sequence arrays (gates, states, δ). Reusing them
+    /// matters: a fresh multi-megabyte array is mapped page by page on first touch, and those page faults more than
+    /// doubled the forward pass when they fell inside the time loop. Rented arrays may be longer than asked.
+    /// </summary>
+    public static float[] Rent(int length) => ArrayPool<float>.Shared.Rent(length);
 
-    /// <summary>[T, B, H] data in the caller's layout.</summary>
-    public float[] FromTimeMajor(ReadOnlySpan<float> timeMajor)
+    /// <summary>Gives working buffers back to the pool (once the backward pass, or a forward without a graph, is done).</summary>
+    public static void Return(params float[]?[] buffers)
     {
-        float[] data = timeMajor.ToArray();
-        return _batchFirst ? Strided.Permute(data, [Steps, Batch, Hidden], [1, 0, 2]) : data;
+        foreach (float[]? buffer in buffers)
+        {
+            if (buffer is not null)
+            {
+                ArrayPool<float>.Shared.Return(buffer);
+            }
+        }
     }
 
-    /// <summary>A gradient of the output, as [T, B, H].</summary>
-    public float[] ToTimeMajor(float[] gradient) => _batchFirst ? Strided.Permute(gradient, [Batch, Steps, Hidden], [1, 0, 2]) : gradient;
+    /// <summary>The input as [T, B, I]: a rented copy when batch-first (see <see cref="OwnsTimeMajorInput"/>), else the input itself.</summary>
+    public float[] TimeMajorInput()
+    {
+        if (!_batchFirst)
+        {
+            return _input.Data;
+        }
 
-    /// <summary>P = X·W_ihᵀ + b_ih + b_hh for every step at once: [T·B, gates·H].</summary>
+        float[] x = Rent(_input.Length);
+        Strided.Permute(_input.Data, [Batch, Steps, Features], [1, 0, 2], x);
+        return x;
+    }
+
+    /// <summary>Whether <see cref="TimeMajorInput"/> returned a rented copy that must be returned.</summary>
+    public bool OwnsTimeMajorInput => _batchFirst;
+
+    /// <summary>[T, B, H] data in the caller's layout, as a new array the output tensor owns.</summary>
+    public float[] FromTimeMajor(ReadOnlySpan<float> timeMajor)
+    {
+        var data = GC.AllocateUninitializedArray<float>(Steps * Batch * Hidden);
+        if (_batchFirst)
+        {
+            Strided.Permute(timeMajor, [Steps, Batch, Hidden], [1, 0, 2], data);
+        }
+        else
+        {
+            timeMajor[..data.Length].CopyTo(data);
+        }
+
+        return data;
+    }
+
+    /// <summary>A gradient of the output, as [T, B, H] (a rented copy when batch-first, else the gradient itself).</summary>
+    public float[] ToTimeMajor(float[] gradient)
+    {
+        if (!_batchFirst)
+        {
+            return gradient;
+        }
+
+        float[] result = Rent(gradient.Length);
+        Strided.Permute(gradient, [Batch, Steps, Hidden], [1, 0, 2], result);
+        return result;
+    }
+
+    /// <summary>P = X·W_ihᵀ + b_ih + b_hh for every step at once, [T·B, gates·H], in a rented buffer.</summary>
     public float[] Project(float[] timeMajorInput)
     {
         int rows = Steps * Batch;
         int width = _gates * Hidden;
-        var projected = new float[rows * width];
+        float[] projected = Rent(rows * width);
         Kernels.Gemm(false, true, rows, width, Features, timeMajorInput, _weightIh.Data, projected);
         if (_biasIh is not null || _biasHh is not null)
         {

@@ -41,7 +41,7 @@ public sealed class FixtureTests
     {
         string[] ops = Fixtures.Cases.Values.Select(c => c.Op).Distinct().ToArray();
         ops.Should().Contain(["add", "sub", "mul", "div", "pow", "pow_scalar", "neg", "exp", "log", "tanh", "sigmoid", "relu",
-            "clamp", "softplus", "linear", "matmul", "sum_axis", "mean_axis", "max_axis", "softmax", "log_softmax", "reshape", "transpose", "permute",
+            "clamp", "softplus", "softmax_cross_entropy", "linear", "matmul", "sum_axis", "mean_axis", "max_axis", "softmax", "log_softmax", "reshape", "transpose", "permute",
             "concat", "stack", "slice", "index_select", "gather"]);
     }
 }

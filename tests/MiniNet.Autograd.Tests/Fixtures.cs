@@ -52,6 +52,7 @@ public static class Fixtures
             "relu" => x[0].Relu(),
             "softplus" => x[0].Softplus(),
             "linear" => Tensor.Linear(x[0], x[1], x.Length > 2 ? x[2] : null),
+            "softmax_cross_entropy" => Tensor.SoftmaxCrossEntropy(x[0], Ints("targets"), Int("ignoreIndex")),
             "softmax" => x[0].Softmax(Int("axis")),
             "log_softmax" => x[0].LogSoftmax(Int("axis")),
             "sum_all" => x[0].Sum(),

@@ -131,6 +131,7 @@ public static partial class Kernels
         int fullRows = firstRow + ((lastRow - firstRow) / Rows * Rows);
         Span<float> tile = stackalloc float[Rows * 32];
         Span<float> tail = stackalloc float[Rows * DepthBlock];
+        float[]? panelsOfA = transposeA ? System.Buffers.ArrayPool<float>.Shared.Rent((fullRows - firstRow) * DepthBlock) : null;
         ref float a0 = ref MemoryMarshal.GetReference(a);
         for (int p0 = 0; p0 < k; p0 += DepthBlock)
         {
@@ -141,6 +142,14 @@ public static partial class Kernels
                 PackTail(a, rowStride, depthStride, fullRows, lastRow - fullRows, p0, depth, tail);
             }
 
+            if (panelsOfA is not null)
+            {
+                // A stored [k, m] is read at a stride of m floats per step of p; when m·4 bytes is a multiple of 4 KB
+                // every read maps to the same L1 set. Copying each 6-row group of this k block next to each other
+                // (once, for all panels) makes the reads contiguous.
+                PackTransposedRows(a, m, firstRow, fullRows, p0, depth, panelsOfA);
+            }
+
             for (int panel = firstPanel; panel < lastPanel; panel++)
             {
                 ReadOnlySpan<float> block = b.Data.AsSpan((panel * k * width) + (p0 * width), depth * width);
@@ -149,9 +158,12 @@ public static partial class Kernels
                 for (int i = firstRow; i < lastRow; i += Rows)
                 {
                     bool full = i < fullRows;
-                    ref float origin = ref full ? ref Unsafe.Add(ref a0, (i * rowStride) + (p0 * depthStride)) : ref MemoryMarshal.GetReference(tail);
-                    nint rStride = full ? rowStride : 1;
-                    nint pStride = full ? depthStride : Rows;
+                    bool packed = full && panelsOfA is not null;
+                    ref float origin = ref !full ? ref MemoryMarshal.GetReference(tail)
+                        : ref packed ? ref panelsOfA![(i - firstRow) * depth]
+                        : ref Unsafe.Add(ref a0, (i * rowStride) + (p0 * depthStride));
+                    nint rStride = full && !packed ? rowStride : 1;
+                    nint pStride = full && !packed ? depthStride : Rows;
                     if (Wide)
                     {
                         MicroKernelWide(depth, ref origin, rStride, pStride, block, tile);
@@ -163,6 +175,24 @@ public static partial class Kernels
 
                     Store(tile, full ? Rows : lastRow - i, c, i, j0, n, columns, blockBeta);
                 }
+            }
+        }
+
+        if (panelsOfA is not null)
+        {
+            System.Buffers.ArrayPool<float>.Shared.Return(panelsOfA);
+        }
+    }
+
+    /// <summary>Copies rows [firstRow, fullRows) of op(A) (A stored [k, m]) for columns [p0, p0 + depth) into 6-row micro-panels.</summary>
+    private static void PackTransposedRows(ReadOnlySpan<float> a, int m, int firstRow, int fullRows, int p0, int depth, float[] panels)
+    {
+        for (int i = firstRow; i < fullRows; i += Rows)
+        {
+            Span<float> micro = panels.AsSpan((i - firstRow) * depth, Rows * depth);
+            for (int p = 0; p < depth; p++)
+            {
+                a.Slice(((p0 + p) * m) + i, Rows).CopyTo(micro.Slice(p * Rows, Rows));
             }
         }
     }

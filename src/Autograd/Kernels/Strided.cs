@@ -49,9 +49,16 @@ internal static class Strided
         int innerStride = outStrides[rank - 1];
         for (int start = 0; start < length; start += innerSize)
         {
-            for (int j = 0, s = offset; j < innerSize; j++, s += innerStride)
+            if (innerStride == 1)
             {
-                result[start + j] = x[s];
+                x.Slice(offset, innerSize).CopyTo(result.Slice(start, innerSize)); // the last dimension stays last: block copies
+            }
+            else
+            {
+                for (int j = 0, s = offset; j < innerSize; j++, s += innerStride)
+                {
+                    result[start + j] = x[s];
+                }
             }
 
             for (int d = rank - 2; d >= 0; d--)

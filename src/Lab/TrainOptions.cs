@@ -1,0 +1,87 @@
+using System.CommandLine;
+using System.Globalization;
+using MiniNet.Training;
+
+namespace MiniNet.Lab;
+
+/// <summary>The options every training command shares, with per-command defaults.</summary>
+internal sealed class TrainOptions
+{
+    public TrainOptions(TrainingConfig defaults)
+    {
+        Task = Text("--task", defaults.Task, $"the toy task: {string.Join(", ", TaskCatalog.Names)}");
+        Model = Text("--model", defaults.Model, "rnn or lstm");
+        Hidden = Number("--hidden", defaults.Hidden, "hidden size");
+        Layers = Number("--layers", defaults.Layers, "stacked recurrent layers");
+        SequenceLength = Number("--seq-len", defaults.SequenceLength, "sequence length T (for copy: the delay)");
+        Batch = Number("--batch", defaults.Batch, "sequences per step");
+        Optimizer = Text("--optimizer", defaults.Optimizer, string.Join(", ", OptimizerSpec.Names));
+        LearningRate = new Option<string>("--lr") { Description = "learning rate", DefaultValueFactory = _ => defaults.LearningRate.ToString(CultureInfo.InvariantCulture) };
+        Steps = Number("--steps", defaults.Steps, "optimizer steps");
+        Seed = Number("--seed", defaults.Seed, "random seed (initialization, batches, test set)");
+        Schedule = Text("--schedule", defaults.Schedule, OptimizerSpec.ScheduleForms);
+        Accumulation = Number("--accumulation", defaults.AccumulationSteps, "micro-batches per step (clipped once, on their sum)");
+        EvalEvery = Number("--eval-every", defaults.EvalEvery, "steps between held-out evaluations");
+        Out = new Option<string?>("--out") { Description = "output folder (default: runs/<command>-<time>); never overwritten" };
+    }
+
+    public Option<string> Task { get; }
+
+    public Option<string> Model { get; }
+
+    public Option<int> Hidden { get; }
+
+    public Option<int> Layers { get; }
+
+    public Option<int> SequenceLength { get; }
+
+    public Option<int> Batch { get; }
+
+    public Option<string> Optimizer { get; }
+
+    public Option<string> LearningRate { get; }
+
+    public Option<int> Steps { get; }
+
+    public Option<int> Seed { get; }
+
+    public Option<string> Schedule { get; }
+
+    public Option<int> Accumulation { get; }
+
+    public Option<int> EvalEvery { get; }
+
+    public Option<string?> Out { get; }
+
+    public void AddTo(Command command)
+    {
+        foreach (Option option in new Option[] { Task, Model, Hidden, Layers, SequenceLength, Batch, Optimizer, LearningRate, Steps, Seed, Schedule, Accumulation, EvalEvery, Out })
+        {
+            command.Options.Add(option);
+        }
+    }
+
+    /// <summary>The configuration the parsed options describe, validated (throws <see cref="ArgumentException"/> naming the bad option).</summary>
+    public TrainingConfig Read(ParseResult parse, string clip)
+    {
+        string lr = parse.GetValue(LearningRate)!;
+        if (!float.TryParse(lr, NumberStyles.Float, CultureInfo.InvariantCulture, out float learningRate))
+        {
+            throw new ArgumentException($"--lr '{lr}' is not a number; give a positive learning rate such as 1e-3.");
+        }
+
+        var config = new TrainingConfig(
+            Task: parse.GetValue(Task)!, Model: parse.GetValue(Model)!, Hidden: parse.GetValue(Hidden), Layers: parse.GetValue(Layers),
+            SequenceLength: parse.GetValue(SequenceLength), Batch: parse.GetValue(Batch), Optimizer: parse.GetValue(Optimizer)!,
+            LearningRate: learningRate, Steps: parse.GetValue(Steps), Seed: parse.GetValue(Seed), Clip: clip, Schedule: parse.GetValue(Schedule)!,
+            AccumulationSteps: parse.GetValue(Accumulation), EvalEvery: parse.GetValue(EvalEvery));
+        config.Validate();
+        return config;
+    }
+
+    private static Option<string> Text(string name, string value, string description) =>
+        new(name) { Description = description, DefaultValueFactory = _ => value };
+
+    private static Option<int> Number(string name, int value, string description) =>
+        new(name) { Description = description, DefaultValueFactory = _ => value };
+}

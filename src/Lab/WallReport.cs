@@ -1,0 +1,69 @@
+using System.Globalization;
+using MiniNet.Training;
+using Spectre.Console;
+
+namespace MiniNet.Lab;
+
+/// <summary>Runs both descents on the wall and writes the heat map, the loss chart and a summary.</summary>
+internal static class WallReport
+{
+    public static void Write(IAnsiConsole console, string folder, WallProblem wall, double w, double b, double lr, double threshold, int steps)
+    {
+        IReadOnlyList<WallStep> plain = wall.Descend(w, b, lr, steps, null);
+        IReadOnlyList<WallStep> clipped = wall.Descend(w, b, lr, steps, threshold);
+        var allW = plain.Concat(clipped).Select(s => s.W).Where(double.IsFinite).Append(w).ToList();
+        var allB = plain.Concat(clipped).Select(s => s.B).Where(double.IsFinite).Append(b).ToList();
+        (double wMin, double wMax) = Padded(Math.Min(allW.Min(), w - 1.5), Math.Max(allW.Max(), w + 1.5));
+        (double bMin, double bMax) = Padded(Math.Min(allB.Min(), b - 1.5), Math.Max(allB.Max(), b + 1.5));
+        string threshText = threshold.ToString(CultureInfo.InvariantCulture);
+        var map = new SvgHeatMap
+        {
+            Title = $"Loss surface E(w, b) and {steps} steps of gradient descent (lr {lr.ToString(CultureInfo.InvariantCulture)}) from ({w.ToString(CultureInfo.InvariantCulture)}, {b.ToString(CultureInfo.InvariantCulture)})",
+            XLabel = "w",
+            YLabel = "b",
+            Values = wall.Surface((wMin, wMax), (bMin, bMax)),
+            XRange = (wMin, wMax),
+            YRange = (bMin, bMax),
+        };
+        map.Paths.Add(new ChartSeries("unclipped", plain.Select(s => (s.W, s.B)).ToList()));
+        map.Paths.Add(new ChartSeries($"clipped (norm ≤ {threshText})", clipped.Select(s => (s.W, s.B)).ToList()));
+        var losses = new SvgChart { Title = "Loss along each path", YLabel = "E", LogY = true };
+        losses.Series.Add(new ChartSeries("unclipped", plain.Select((s, i) => ((double)i, s.Loss)).ToList()));
+        losses.Series.Add(new ChartSeries($"clipped (norm ≤ {threshText})", clipped.Select((s, i) => ((double)i, s.Loss)).ToList(),
+            clipped.Select((s, i) => (s, i)).Where(x => x.s.Clipped).Select(x => (double)x.i).ToList()));
+
+        string[] summary =
+        [
+            $"Start: w = {w:G4}, b = {b:G4}, E = {plain[0].Loss:G3}, ‖∇E‖ = {plain[0].GradNorm:G3}.",
+            $"Unclipped: the first step moves {Distance(plain):G3} in parameter space and the loss goes {plain[0].Loss:G3} → {plain[1].Loss:G3}; after {steps} steps E = {plain[^1].Loss:G3}.",
+            $"Clipped (‖g‖ ≤ {threshText}): the first step moves {Distance(clipped):G3} and the loss goes {clipped[0].Loss:G3} → {clipped[1].Loss:G3}; after {steps} steps E = {clipped[^1].Loss:G3}.",
+        ];
+        RunFolder.WriteText(Path.Combine(folder, "report.html"), HtmlReport.ForWall(map, losses, summary));
+        RunFolder.WriteText(Path.Combine(folder, "metrics.csv"),
+            "path,step,w,b,loss,grad_norm,clipped\n" + string.Concat(
+                plain.Select((s, i) => Row("unclipped", i, s)).Concat(clipped.Select((s, i) => Row("clipped", i, s)))));
+        RunFolder.WriteText(Path.Combine(folder, "summary.json"), System.Text.Json.JsonSerializer.Serialize(new
+        {
+            command = "wall",
+            start = new { w, b },
+            learning_rate = lr,
+            threshold,
+            steps,
+            unclipped = new { first_step_loss = plain[1].Loss, final_loss = plain[^1].Loss, first_step_distance = Distance(plain) },
+            clipped = new { first_step_loss = clipped[1].Loss, final_loss = clipped[^1].Loss, first_step_distance = Distance(clipped) },
+        }, new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+        foreach (string line in summary)
+        {
+            console.MarkupLine(Markup.Escape(line));
+        }
+
+        console.MarkupLine($"Report: [link]{Markup.Escape(Path.GetFullPath(Path.Combine(folder, "report.html")))}[/]");
+    }
+
+    private static double Distance(IReadOnlyList<WallStep> path) => path.Count < 2 ? 0 : Math.Sqrt(Math.Pow(path[1].W - path[0].W, 2) + Math.Pow(path[1].B - path[0].B, 2));
+
+    private static (double, double) Padded(double min, double max) => (min - (0.05 * (max - min)), max + (0.05 * (max - min)));
+
+    private static string Row(string path, int step, WallStep s) =>
+        string.Create(CultureInfo.InvariantCulture, $"{path},{step},{s.W:G9},{s.B:G9},{s.Loss:G9},{s.GradNorm:G9},{(s.Clipped ? 1 : 0)}\n");
+}

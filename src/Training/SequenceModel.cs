@@ -1,0 +1,48 @@
+using MiniNet.Autograd;
+using MiniNet.Layers;
+
+namespace MiniNet.Training;
+
+/// <summary>The model every toy task trains: an RNN or LSTM (batch-first) and a Linear head, read at the last step or every step.</summary>
+public sealed class SequenceModel : Module
+{
+    private readonly RecurrentLayer _recurrent;
+    private readonly Linear _head;
+
+    /// <summary>Creates the model.</summary>
+    /// <param name="kind">rnn (tanh) or lstm.</param>
+    /// <param name="inputSize">Features per step.</param>
+    /// <param name="hidden">Hidden size.</param>
+    /// <param name="layers">Stacked recurrent layers.</param>
+    /// <param name="outputSize">Outputs of the head.</param>
+    /// <param name="readout">Where the head reads.</param>
+    /// <param name="random">The generator for initialization.</param>
+    public SequenceModel(string kind, int inputSize, int hidden, int layers, int outputSize, TaskReadout readout, Random random)
+    {
+        ArgumentNullException.ThrowIfNull(random);
+        _recurrent = kind switch
+        {
+            "lstm" => AddModule("lstm", new Lstm(inputSize, hidden, layers, batchFirst: true, random: random)),
+            "rnn" => AddModule("rnn", new Rnn(inputSize, hidden, layers, batchFirst: true, random: random)),
+            _ => throw new ArgumentException($"Unknown model '{kind}'; valid models are rnn, lstm.", nameof(kind)),
+        };
+        _head = AddModule("head", new Linear(hidden, outputSize, random: random));
+        Kind = kind;
+        Readout = readout;
+    }
+
+    /// <summary>rnn or lstm.</summary>
+    public string Kind { get; }
+
+    /// <summary>Where the head reads.</summary>
+    public TaskReadout Readout { get; }
+
+    /// <summary>The head's output: [B, outputs] for the last step, [B, T, outputs] for every step.</summary>
+    /// <param name="inputs">[B, T, features].</param>
+    /// <returns>The prediction.</returns>
+    public Tensor Forward(Tensor inputs)
+    {
+        Tensor states = _recurrent.Forward(inputs);
+        return _head.Forward(Readout == TaskReadout.LastStep ? states.Select(1, -1) : states);
+    }
+}

@@ -1,0 +1,118 @@
+using System.Diagnostics;
+using MathNet.Numerics.Random;
+using MiniNet.Autograd;
+using MiniNet.Clipping;
+using MiniNet.Optimizers;
+
+namespace MiniNet.Training;
+
+/// <summary>Progress of a run, reported after every step.</summary>
+/// <param name="Step">Steps done.</param>
+/// <param name="Steps">Steps planned.</param>
+/// <param name="Row">The step's metrics.</param>
+public sealed record TrainingProgress(int Step, int Steps, MetricsRow Row);
+
+/// <summary>
+/// Trains a <see cref="SequenceModel"/> on a toy task: forward → loss → Backward → clipper → optimizer Step → ZeroGrad,
+/// logging every step, evaluating on a held-out batch, and stopping a run that diverges.
+/// </summary>
+/// <remarks>
+/// Everything is seeded from <see cref="TrainingConfig.Seed"/>: the initialization, the stream of training batches and
+/// the held-out test batch, so the same settings give the same metrics. With gradient accumulation the k micro-batch
+/// losses are each scaled by 1/k, their gradients add up in <c>.Grad</c>, and the clipper runs once on the sum.
+/// A run diverges when its loss is non-finite or exceeds <see cref="TrainingConfig.DivergenceFactor"/> × its first loss.
+/// </remarks>
+public static class Trainer
+{
+    /// <summary>Runs one configuration.</summary>
+    /// <param name="config">The settings (validated first).</param>
+    /// <param name="name">The run's label, for reports.</param>
+    /// <param name="progress">Receives every step's metrics, or null.</param>
+    /// <param name="cancellation">Stops the run between steps.</param>
+    /// <returns>The run's metrics and verdict.</returns>
+    public static RunResult Run(TrainingConfig config, string? name = null, IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        config.Validate();
+        ISequenceTask task = TaskCatalog.Create(config.Task, config.SequenceLength);
+        var model = new SequenceModel(config.Model, task.InputSize, config.Hidden, config.Layers, task.OutputSize, task.Readout, new MersenneTwister(config.Seed));
+        IReadOnlyList<Tensor> parameters = model.Parameters();
+        Optimizer optimizer = OptimizerSpec.Create(config.Optimizer, parameters, config.LearningRate);
+        LrSchedule? schedule = OptimizerSpec.CreateSchedule(config.Schedule, optimizer, config.Steps);
+        IGradientClipper clipper = ClipperSpec.Parse(config.Clip);
+        var batches = new MersenneTwister(config.Seed + 1000);
+        TaskBatch test = task.Sample(config.EvalBatch, new MersenneTwister(config.Seed + 2000));
+
+        var rows = new List<MetricsRow>(config.Steps);
+        var clock = Stopwatch.StartNew();
+        float firstLoss = float.NaN;
+        int? divergedAt = null;
+        int? solvedAt = null;
+        (double testLoss, double testAccuracy) = (double.NaN, double.NaN);
+        for (int step = 1; step <= config.Steps && !cancellation.IsCancellationRequested; step++)
+        {
+            float lr = optimizer.LearningRate;
+            float loss = 0f;
+            for (int micro = 0; micro < config.AccumulationSteps; micro++)
+            {
+                TaskBatch batch = task.Sample(config.Batch, batches);
+                Tensor microLoss = task.Loss(model.Forward(batch.Inputs), batch);
+                loss += microLoss.Item() / config.AccumulationSteps;
+                (config.AccumulationSteps == 1 ? microLoss : microLoss * (1f / config.AccumulationSteps)).Backward();
+            }
+
+            ClipReport report = clipper.Clip(parameters);
+            if (!report.SkipStep)
+            {
+                optimizer.Step();
+            }
+
+            optimizer.ZeroGrad();
+            schedule?.Step();
+            if (step == 1)
+            {
+                firstLoss = loss;
+            }
+
+            bool diverged = !float.IsFinite(loss) || (float.IsFinite(firstLoss) && loss > config.DivergenceFactor * Math.Max(firstLoss, 1e-3f));
+            double? evalLoss = null;
+            double? evalAccuracy = null;
+            if (!diverged && (step % config.EvalEvery == 0 || step == config.Steps))
+            {
+                (testLoss, testAccuracy) = Evaluate(model, task, test);
+                (evalLoss, evalAccuracy) = (testLoss, testAccuracy);
+                if (solvedAt is null && task.IsSolved(testLoss, testAccuracy))
+                {
+                    solvedAt = step;
+                }
+            }
+
+            var row = new MetricsRow(step, loss, report.TotalNormBefore, report.TotalNormAfter, lr, report.Clipped, report.SkipStep,
+                report.PerParameter, evalLoss, evalAccuracy);
+            rows.Add(row);
+            progress?.Report(new TrainingProgress(step, config.Steps, row));
+            if (diverged)
+            {
+                divergedAt = step;
+                (testLoss, testAccuracy) = (double.NaN, double.NaN);
+                break;
+            }
+        }
+
+        return new RunResult(name ?? config.Clip, config, task, rows, divergedAt is null ? RunStatus.Finished : RunStatus.Diverged,
+            divergedAt, solvedAt, testLoss, testAccuracy, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>The held-out loss and accuracy, without recording a graph.</summary>
+    public static (double Loss, double Accuracy) Evaluate(SequenceModel model, ISequenceTask task, TaskBatch test)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(test);
+        using (NoGrad.Scope())
+        {
+            Tensor prediction = model.Forward(test.Inputs);
+            return (task.Loss(prediction, test).Item(), task.Accuracy(prediction, test));
+        }
+    }
+}

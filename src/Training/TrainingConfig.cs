@@ -1,0 +1,82 @@
+namespace MiniNet.Training;
+
+/// <summary>One training run's settings; the names match the <c>mininet train</c> options.</summary>
+/// <param name="Task">adding, multiplication, temporal-order, temporal-order-3bit or copy.</param>
+/// <param name="Model">rnn or lstm.</param>
+/// <param name="Hidden">Hidden size.</param>
+/// <param name="Layers">Stacked recurrent layers.</param>
+/// <param name="SequenceLength">T (for copy, the delay).</param>
+/// <param name="Batch">Sequences per step.</param>
+/// <param name="Optimizer">sgd, adam, adamw, rmsprop or adagrad.</param>
+/// <param name="LearningRate">The learning rate.</param>
+/// <param name="Steps">Optimizer steps.</param>
+/// <param name="Seed">Seeds the model's initialization, the training batches and the held-out test batch.</param>
+/// <param name="Clip">A clipper spec (see <see cref="ClipperSpec"/>).</param>
+/// <param name="Schedule">A schedule spec (see <see cref="OptimizerSpec.ScheduleForms"/>).</param>
+/// <param name="AccumulationSteps">Micro-batches per step; gradients are summed and clipped once.</param>
+/// <param name="EvalEvery">Steps between evaluations on the held-out batch.</param>
+/// <param name="EvalBatch">Sequences in the held-out batch.</param>
+/// <param name="DivergenceFactor">A loss above this multiple of the first loss (or non-finite) stops the run as diverged.</param>
+public sealed record TrainingConfig(
+    string Task = "adding",
+    string Model = "lstm",
+    int Hidden = 64,
+    int Layers = 1,
+    int SequenceLength = 100,
+    int Batch = 32,
+    string Optimizer = "adam",
+    float LearningRate = 1e-3f,
+    int Steps = 2000,
+    int Seed = 1,
+    string Clip = "none",
+    string Schedule = "none",
+    int AccumulationSteps = 1,
+    int EvalEvery = 50,
+    int EvalBatch = 500,
+    float DivergenceFactor = 100f)
+{
+    /// <summary>Checks every setting and throws naming the first bad one, its value and the valid range.</summary>
+    /// <exception cref="ArgumentException">A setting is invalid.</exception>
+    public void Validate()
+    {
+        TaskCatalog.Create(Task, SequenceLength);
+        if (Model is not ("rnn" or "lstm"))
+        {
+            throw new ArgumentException($"Unknown model '{Model}'; valid models are rnn, lstm.");
+        }
+
+        Positive(Hidden, "hidden");
+        Positive(Layers, "layers");
+        Positive(Batch, "batch");
+        Positive(Steps, "steps");
+        Positive(AccumulationSteps, "accumulation");
+        Positive(EvalEvery, "eval-every");
+        Positive(EvalBatch, "eval-batch");
+        if (!OptimizerSpec.Names.Contains(Optimizer))
+        {
+            throw new ArgumentException($"Unknown optimizer '{Optimizer}'; valid optimizers are {string.Join(", ", OptimizerSpec.Names)}.");
+        }
+
+        if (!(LearningRate > 0f) || !float.IsFinite(LearningRate))
+        {
+            throw new ArgumentException($"--lr {LearningRate} is invalid; the learning rate must be a positive, finite number (for example 1e-3).");
+        }
+
+        if (!(DivergenceFactor > 1f))
+        {
+            throw new ArgumentException($"The divergence factor {DivergenceFactor} must be greater than 1.");
+        }
+
+        ClipperSpec.Parse(Clip);
+        var probe = new MiniNet.Optimizers.Sgd([MiniNet.Autograd.Tensor.Zeros([1], requiresGrad: true)]);
+        OptimizerSpec.CreateSchedule(Schedule, probe, Steps); // throws naming a malformed schedule
+    }
+
+    private static void Positive(int value, string option)
+    {
+        if (value <= 0)
+        {
+            throw new ArgumentException($"--{option} {value} is invalid; it must be a positive whole number.");
+        }
+    }
+}

@@ -29,14 +29,17 @@ internal static class Cli
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
+            // An unrecognized word explains more than the errors it causes ("required command was not provided").
+            System.CommandLine.Parsing.ParseError first = parse.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal)) ?? parse.Errors[0];
             string command = parse.CommandResult.Command.Name;
-            error.WriteLine($"mininet: {parse.Errors[0].Message} (see 'mininet {(command == root.Name ? string.Empty : command + " ")}--help' for the options)");
+            error.WriteLine($"mininet: {OneLine(first.Message)} (see 'mininet {(command == root.Name ? string.Empty : command + " ")}--help' for the options)");
             return 2;
         }
 
         try
         {
-            return parse.Invoke();
+            // Our own handler below turns bad input into one line and exit code 2; System.CommandLine's would print a stack trace.
+            return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException or FormatException)
         {

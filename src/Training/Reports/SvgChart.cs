@@ -20,7 +20,7 @@ public sealed class SvgChart
     /// <summary>The colors series take in order (colorblind-safe, Okabe–Ito).</summary>
     public static readonly IReadOnlyList<string> Palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"];
 
-    private const double Left = 70, Right = 160, Top = 30, Bottom = 50;
+    private const double Left = 70, Right = 250, Top = 30, Bottom = 50;
 
     /// <summary>The chart's title.</summary>
     public required string Title { get; init; }
@@ -35,7 +35,7 @@ public sealed class SvgChart
     public bool LogY { get; init; }
 
     /// <summary>Width in pixels.</summary>
-    public int Width { get; init; } = 820;
+    public int Width { get; init; } = 900;
 
     /// <summary>Height in pixels.</summary>
     public int Height { get; init; } = 360;
@@ -73,7 +73,9 @@ public sealed class SvgChart
             yMax = yMin + (LogY ? yMin * 9 : 1);
         }
 
-        double plotW = Width - Left - Right, plotH = Height - Top - Bottom;
+        int eventRows = Series.Count(s => s.Events is { Count: > 0 });
+        double bottom = Bottom + (eventRows > 0 ? 8 + (4 * Series.Count) : 0);
+        double plotW = Width - Left - Right, plotH = Height - Top - bottom;
         double X(double x) => Left + ((x - xMin) / (xMax - xMin) * plotW);
         double Y(double y) => Top + plotH - ((LogY ? (Math.Log10(y) - Math.Log10(yMin)) / (Math.Log10(yMax) - Math.Log10(yMin)) : (y - yMin) / (yMax - yMin)) * plotH);
 
@@ -108,7 +110,7 @@ public sealed class SvgChart
             svg.Append(CultureInfo.InvariantCulture, $"<path class=\"series\" data-name=\"{E(series.Name)}\" fill=\"none\" stroke=\"{color}\" stroke-width=\"1.5\" d=\"{PathData(series, X, Y)}\"/>");
             if (series.Events is { Count: > 0 } events)
             {
-                double row = Top + plotH + 30 + (s * 4);
+                double row = Top + plotH + 26 + (s * 4);
                 svg.Append(CultureInfo.InvariantCulture, $"<g class=\"events\" data-name=\"{E(series.Name)}\" stroke=\"{color}\" stroke-width=\"1\">");
                 foreach (double x in Thin(events, plotW))
                 {

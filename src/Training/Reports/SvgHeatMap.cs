@@ -75,7 +75,7 @@ public sealed class SvgHeatMap
         svg.Append(CultureInfo.InvariantCulture, $"<text stroke=\"none\" transform=\"translate(16 {Top + (plotH / 2)}) rotate(-90)\" text-anchor=\"middle\">{SvgChart.E(YLabel)}</text></g>");
         for (int s = 0; s < Paths.Count; s++)
         {
-            string color = s == 0 ? "#ffffff" : "#00ff66";
+            string color = s == 0 ? "#e0301e" : "#1f4fff";
             var pts = Paths[s].Points.Where(p => double.IsFinite(p.X) && double.IsFinite(p.Y))
                 .Select(p => (X: X(Math.Clamp(p.X, XRange.Min, XRange.Max)), Y: Y(Math.Clamp(p.Y, YRange.Min, YRange.Max)))).ToList();
             string d = string.Concat(pts.Select((p, i) => string.Create(CultureInfo.InvariantCulture, $"{(i == 0 ? 'M' : 'L')}{p.X:F1},{p.Y:F1}")));
@@ -85,7 +85,7 @@ public sealed class SvgHeatMap
                 svg.Append(CultureInfo.InvariantCulture, $"<circle cx=\"{px:F1}\" cy=\"{py:F1}\" r=\"2.5\" fill=\"{color}\"/>");
             }
 
-            svg.Append(CultureInfo.InvariantCulture, $"<g class=\"legend\"><line x1=\"{Left + plotW + 10}\" y1=\"{Top + 10 + (s * 18)}\" x2=\"{Left + plotW + 30}\" y2=\"{Top + 10 + (s * 18)}\" stroke=\"{color}\" stroke-width=\"3\"/><rect x=\"{Left + plotW + 8}\" y=\"{Top + (s * 18)}\" width=\"150\" height=\"18\" fill=\"#333\" opacity=\"0.15\"/><text x=\"{Left + plotW + 35}\" y=\"{Top + 14 + (s * 18)}\" font-size=\"12\">{SvgChart.E(Paths[s].Name)}</text></g>");
+            svg.Append(CultureInfo.InvariantCulture, $"<g class=\"legend\"><line x1=\"{Left + plotW + 10}\" y1=\"{Top + 10 + (s * 18)}\" x2=\"{Left + plotW + 30}\" y2=\"{Top + 10 + (s * 18)}\" stroke=\"{color}\" stroke-width=\"3\"/><text x=\"{Left + plotW + 35}\" y=\"{Top + 14 + (s * 18)}\" font-size=\"12\">{SvgChart.E(Paths[s].Name)}</text></g>");
         }
 
         svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Left + plotW + 10}\" y=\"{Top + 70}\" font-size=\"11\">color: log₁₀ loss</text><text x=\"{Left + plotW + 10}\" y=\"{Top + 86}\" font-size=\"11\">dark = low, yellow = high</text></svg>");

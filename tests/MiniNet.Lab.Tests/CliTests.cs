@@ -1,0 +1,126 @@
+using System.Text.Json;
+using FluentAssertions;
+using Spectre.Console;
+using Xunit;
+
+namespace MiniNet.Lab.Tests;
+
+/// <summary>
+/// The mininet command in-process: bad input is one line on stderr and exit code 2, for every command;
+/// a real run writes its folder. Runs change the working directory, so this class is not run in parallel with others.
+/// </summary>
+[Collection("Working directory")]
+public sealed class CliTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("mininet-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private static (int Code, string Out, string Error) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        IAnsiConsole console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output), Ansi = AnsiSupport.No, Interactive = InteractionSupport.No });
+        console.Profile.Width = 200; // no wrapping inside the phrases the tests look for
+        int code = Cli.Run(args, console, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    public static TheoryData<string, string> BadInvocations() => new()
+    {
+        { "train --task addition", "Unknown task 'addition'; valid tasks are adding, multiplication, temporal-order, temporal-order-3bit, copy." },
+        { "train --model gru", "Unknown model 'gru'; valid models are rnn, lstm." },
+        { "train --optimizer lion", "Unknown optimizer 'lion'; valid optimizers are sgd, adam, adamw, rmsprop, adagrad." },
+        { "train --clip global-norm:-1", "'-1' in 'global-norm:-1' is not a valid threshold" },
+        { "train --clip clamp:1", "unknown stage 'clamp'; valid forms are none, value:C" },
+        { "train --clip", "--clip" },
+        { "train --hidden 0", "--hidden 0 is invalid; it must be a positive whole number." },
+        { "train --hidden -5", "--hidden -5 is invalid" },
+        { "train --hidden abc", "abc" },
+        { "train --hidden 99999999999", "99999999999" },
+        { "train --steps 0", "--steps 0 is invalid" },
+        { "train --batch -1", "--batch -1 is invalid" },
+        { "train --seq-len 1", "sequence length" },
+        { "train --lr -1", "--lr -1 is invalid" },
+        { "train --lr NaN", "--lr NaN is invalid" },
+        { "train --lr fast", "--lr 'fast' is not a number" },
+        { "train --lr 1e39", "--lr Infinity is invalid" },
+        { "train --schedule sometimes", "Unknown schedule 'sometimes'; valid forms are none, cosine" },
+        { "train --accumulation 0", "--accumulation 0 is invalid" },
+        { "train --frobnicate", "--frobnicate" },
+        { "compare --clip ,", "--clip is empty" },
+        { "compare --clip none,value:0", "'0' in 'value:0' is not a valid threshold" },
+        { "compare --task copy --seq-len 0", "delay" },
+        { "sweep --thresholds 10,-1", "--thresholds: '-1' is not a positive number" },
+        { "sweep --thresholds", "--thresholds" },
+        { "sweep --probe-steps 1", "--probe-steps 1 is invalid" },
+        { "wall --lr 0", "--lr 0 is invalid; it must be a positive number." },
+        { "wall --threshold -1", "--threshold -1 is invalid" },
+        { "wall --steps 0", "--steps 0 is invalid" },
+        { "wall --w NaN", "--w NaN is invalid" },
+        { "dance", "dance" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadInvocations))]
+    public void Bad_input_is_one_line_on_stderr_and_exit_code_2(string arguments, string expected)
+    {
+        (int code, string output, string error) = Run(arguments.Split(' '));
+        code.Should().Be(2, $"'{arguments}' is invalid");
+        error.Should().StartWith("mininet: ").And.Contain(expected);
+        error.TrimEnd('\n', '\r').Should().NotContain("\n", "one line");
+        error.Should().NotContain("   at ", "never a stack trace");
+        output.Should().NotContain("Report:");
+    }
+
+    [Fact]
+    public void An_existing_output_folder_is_refused_and_left_untouched()
+    {
+        string taken = Path.Combine(_folder, "taken");
+        Directory.CreateDirectory(taken);
+        File.WriteAllText(Path.Combine(taken, "keep.txt"), "mine");
+        (int code, _, string error) = Run("train", "--steps", "2", "--out", taken);
+        code.Should().Be(2);
+        error.Should().Contain("already exists; MiniNet never overwrites a run folder");
+        Directory.GetFiles(taken).Should().ContainSingle().Which.Should().EndWith("keep.txt");
+    }
+
+    [Fact]
+    public void Compare_writes_metrics_summary_and_report_for_every_clipper()
+    {
+        string folder = Path.Combine(_folder, "cmp");
+        (int code, string output, string error) = Run("compare", "--steps", "30", "--eval-every", "10", "--out", folder);
+        error.Should().BeEmpty();
+        code.Should().Be(0);
+        output.Should().Contain("diverged at step").And.Contain("Report:");
+        Directory.GetFiles(folder).Select(Path.GetFileName).Should().BeEquivalentTo("metrics.csv", "metrics.jsonl", "summary.json", "report.html");
+        using JsonDocument summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "summary.json")));
+        summary.RootElement.GetProperty("runs").EnumerateArray().Select(r => r.GetProperty("name").GetString())
+            .Should().Equal("none", "global-norm:0.1", "value:0.1");
+        summary.RootElement.GetProperty("runs")[0].GetProperty("status").GetString().Should().Be("diverged");
+    }
+
+    [Fact]
+    public void Wall_and_sweep_write_their_reports()
+    {
+        (int wallCode, string wallOut, _) = Run("wall", "--steps", "5", "--out", Path.Combine(_folder, "wall"));
+        wallCode.Should().Be(0);
+        wallOut.Should().Contain("Unclipped: the first step moves");
+        File.ReadAllText(Path.Combine(_folder, "wall", "report.html")).Should().Contain("class=\"heatmap\"");
+
+        (int sweepCode, string sweepOut, string sweepError) = Run("sweep", "--steps", "10", "--seq-len", "10", "--hidden", "8", "--thresholds", "1,10",
+            "--probe-steps", "5", "--out", Path.Combine(_folder, "sweep"));
+        sweepError.Should().BeEmpty();
+        sweepCode.Should().Be(0);
+        sweepOut.Should().Contain("suggested global-norm threshold");
+        using JsonDocument summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(_folder, "sweep", "summary.json")));
+        summary.RootElement.GetProperty("runs").EnumerateArray().Select(r => r.GetProperty("name").GetString())
+            .Should().Equal("global-norm:10", "global-norm:1");
+        summary.RootElement.GetProperty("advice").GetProperty("SuggestedThreshold").GetDouble().Should().BePositive();
+    }
+}
+
+[CollectionDefinition("Working directory", DisableParallelization = true)]
+public sealed class WorkingDirectoryCollection
+{
+}

@@ -1,0 +1,105 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using System.Xml.Linq;
+using FluentAssertions;
+using MiniNet.Training;
+using Xunit;
+
+namespace MiniNet.Training.Tests;
+
+/// <summary>The hand-written SVG has its parts, the HTML report is self-contained, and run folders are never overwritten.</summary>
+public sealed class ReportTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("mininet-report-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private static IReadOnlyList<RunResult> Runs()
+    {
+        var config = new TrainingConfig(Task: "adding", Hidden: 8, SequenceLength: 8, Batch: 16, Steps: 30, EvalEvery: 10, EvalBatch: 50);
+        return
+        [
+            Trainer.Run(config with { Clip = "none" }, "none"),
+            Trainer.Run(config with { Clip = "global-norm:0.01" }, "global-norm:0.01"),
+            Trainer.Run(config with { Clip = "value:0.001" }, "value:0.001"),
+        ];
+    }
+
+    [Fact]
+    public void The_gradient_norm_chart_has_axes_one_path_per_run_clip_events_and_the_loss_chart_a_baseline()
+    {
+        IReadOnlyList<RunResult> runs = Runs();
+        (SvgChart loss, SvgChart norm) = HtmlReport.Charts(runs);
+        XElement svg = XElement.Parse(norm.Render());
+        XNamespace ns = "http://www.w3.org/2000/svg";
+        svg.Elements(ns + "g").Where(g => (string?)g.Attribute("class") == "axis").Should().ContainSingle();
+        var paths = svg.Elements(ns + "path").Where(p => (string?)p.Attribute("class") == "series").ToList();
+        paths.Should().HaveCount(3);
+        paths.Should().OnlyContain(p => ((string)p.Attribute("d")!).StartsWith('M'));
+        ((string)paths[0].Attribute("data-name")!).Should().StartWith("none");
+        svg.Elements(ns + "g").Where(g => (string?)g.Attribute("class") == "events").Should().HaveCount(2, "the two clipped runs mark their clip events");
+        svg.Descendants(ns + "text").Select(t => t.Value).Should().Contain(v => v.Contains("log scale", StringComparison.Ordinal));
+
+        XElement lossSvg = XElement.Parse(loss.Render());
+        lossSvg.Elements(ns + "g").Where(g => (string?)g.Attribute("class") == "baseline").Should().ContainSingle()
+            .Which.Value.Should().Contain("baseline");
+    }
+
+    [Fact]
+    public void Non_finite_points_break_a_line_instead_of_corrupting_it()
+    {
+        var chart = new SvgChart { Title = "t", YLabel = "y", LogY = true };
+        chart.Series.Add(new ChartSeries("s", [(1, 1), (2, double.NaN), (3, 10), (4, double.PositiveInfinity), (5, 0), (6, 100)]));
+        string d = (string)XElement.Parse(chart.Render()).Elements().Single(e => (string?)e.Attribute("class") == "series").Attribute("d")!;
+        Regex.Matches(d, "M").Should().HaveCount(3, "each unusable point starts a new segment");
+        d.Should().NotContain("NaN").And.NotContain("Infinity");
+    }
+
+    [Fact]
+    public void The_report_is_self_contained_and_the_folder_holds_every_file()
+    {
+        IReadOnlyList<RunResult> runs = Runs();
+        string folder = RunFolder.Create(Path.Combine(_folder, "run"), "unused");
+        RunFolder.Write(folder, "compare", runs, HtmlReport.ForRuns("Exploding versus clipped gradients", runs));
+        Directory.GetFiles(folder).Select(Path.GetFileName).Should().BeEquivalentTo("metrics.csv", "metrics.jsonl", "summary.json", "report.html");
+
+        string html = File.ReadAllText(Path.Combine(folder, "report.html"));
+        html.Should().StartWith("<!DOCTYPE html>").And.Contain("<table class=\"summary\">").And.NotContain("<script");
+        Regex.Matches(html, "<svg ").Should().HaveCount(2);
+        Regex.Matches(html, "https?://").Cast<Match>().Should().OnlyContain(m => html.Substring(m.Index, 26) == "http://www.w3.org/2000/svg", "no network resources");
+
+        string[] csv = File.ReadAllLines(Path.Combine(folder, "metrics.csv"));
+        csv[0].Should().Be(MetricsLog.CsvHeader);
+        csv.Should().HaveCount(1 + runs.Sum(r => r.Rows.Count));
+        foreach (string line in File.ReadLines(Path.Combine(folder, "metrics.jsonl")))
+        {
+            JsonDocument.Parse(line).RootElement.GetProperty("parameter_norms").EnumerateObject().Should().NotBeEmpty();
+        }
+
+        using JsonDocument summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "summary.json")));
+        summary.RootElement.GetProperty("runs").GetArrayLength().Should().Be(3);
+    }
+
+    [Fact]
+    public void An_existing_folder_is_never_overwritten()
+    {
+        string explicitFolder = Path.Combine(_folder, "taken");
+        Directory.CreateDirectory(explicitFolder);
+        Action act = () => RunFolder.Create(explicitFolder, "x");
+        act.Should().Throw<IOException>().WithMessage("--out '*taken' already exists; MiniNet never overwrites a run folder*");
+
+        string previous = Directory.GetCurrentDirectory();
+        Directory.SetCurrentDirectory(_folder);
+        try
+        {
+            string first = RunFolder.Create(null, "same");
+            string second = RunFolder.Create(null, "same");
+            first.Should().Be(Path.Combine("runs", "same"));
+            second.Should().Be(Path.Combine("runs", "same") + "-2");
+        }
+        finally
+        {
+            Directory.SetCurrentDirectory(previous);
+        }
+    }
+}

@@ -1,0 +1,102 @@
+using FluentAssertions;
+using MiniNet.Clipping;
+using MiniNet.Training;
+using Xunit;
+
+namespace MiniNet.Training.Tests;
+
+/// <summary>The trainer is deterministic, detects divergence, clips, and learns.</summary>
+public sealed class TrainerTests
+{
+    private static readonly TrainingConfig Small = new(Task: "adding", Model: "lstm", Hidden: 16, SequenceLength: 10, Batch: 32,
+        Optimizer: "adam", LearningRate: 0.01f, Steps: 300, Seed: 5, Clip: "global-norm:1", EvalEvery: 50, EvalBatch: 200);
+
+    [Fact]
+    public void The_same_seed_gives_identical_metrics()
+    {
+        RunResult first = Trainer.Run(Small with { Steps = 40 });
+        RunResult second = Trainer.Run(Small with { Steps = 40 });
+        first.Rows.Select(r => (r.Loss, r.GradNormBefore)).Should().Equal(second.Rows.Select(r => (r.Loss, r.GradNormBefore)));
+        Trainer.Run(Small with { Steps = 40, Seed = 6 }).Rows[0].Loss.Should().NotBe(first.Rows[0].Loss);
+    }
+
+    [Fact]
+    public void A_small_LSTM_learns_the_short_adding_problem_far_below_its_baseline()
+    {
+        RunResult run = Trainer.Run(Small);
+        run.Status.Should().Be(RunStatus.Finished);
+        run.FinalTestLoss.Should().BeLessThan(run.Task.Baseline / 5, "the model must learn, not guess the mean");
+        run.Rows.Should().HaveCount(300);
+        run.Rows.Where(r => r.TestLoss != null).Should().HaveCount(6);
+    }
+
+    [Fact]
+    public void Plain_SGD_at_a_high_rate_diverges_and_is_stopped_with_the_step()
+    {
+        RunResult run = Trainer.Run(Small with { Optimizer = "sgd", LearningRate = 1f, Clip = "none", SequenceLength = 20, Hidden = 64, Batch = 64 });
+        run.Status.Should().Be(RunStatus.Diverged);
+        run.Verdict.Should().Be($"diverged at step {run.DivergedAtStep}");
+        run.Rows.Should().HaveCount(run.DivergedAtStep!.Value);
+        run.MaxGradNorm.Should().BeGreaterThan(100);
+    }
+
+    [Fact]
+    public void Reports_carry_pre_and_post_clip_norms_and_clip_events()
+    {
+        RunResult run = Trainer.Run(Small with { Steps = 30, Clip = "global-norm:0.01" });
+        run.Rows.Should().OnlyContain(r => r.GradNormAfter <= 0.01f * 1.0001f);
+        run.Rows.Should().OnlyContain(r => r.Clipped && r.GradNormBefore > r.GradNormAfter);
+        run.Rows[0].PerParameter.Select(p => p.Name).Should().Contain(["lstm.weight_ih_l0", "head.weight"]);
+    }
+
+    [Fact]
+    public void Gradient_accumulation_averages_micro_batches_before_one_clip()
+    {
+        RunResult run = Trainer.Run(Small with { Steps = 5, AccumulationSteps = 3, Clip = "global-norm:0.5" });
+        run.Rows.Should().HaveCount(5).And.OnlyContain(r => r.GradNormAfter <= 0.5f * 1.0001f);
+    }
+
+    [Fact]
+    public void Bad_settings_name_the_option_and_the_valid_choices()
+    {
+        Action model = () => Trainer.Run(Small with { Model = "gru" });
+        model.Should().Throw<ArgumentException>().WithMessage("Unknown model 'gru'; valid models are rnn, lstm.*");
+        Action lr = () => Trainer.Run(Small with { LearningRate = -1f });
+        lr.Should().Throw<ArgumentException>().WithMessage("--lr -1 is invalid*");
+        Action clip = () => Trainer.Run(Small with { Clip = "global-norm:-1" });
+        clip.Should().Throw<ArgumentException>().WithMessage("Clipper spec 'global-norm:-1': '-1' in 'global-norm:-1' is not a valid threshold*");
+        Action steps = () => Trainer.Run(Small with { Steps = 0 });
+        steps.Should().Throw<ArgumentException>().WithMessage("--steps 0 is invalid; it must be a positive whole number.*");
+    }
+
+    [Theory]
+    [InlineData("none", typeof(NoClip))]
+    [InlineData("value:0.5", typeof(ClipByValue))]
+    [InlineData("norm:1", typeof(ClipByNorm))]
+    [InlineData("global-norm:1.0", typeof(ClipByGlobalNorm))]
+    [InlineData("global-norm:1:inf", typeof(ClipByGlobalNorm))]
+    [InlineData("agc:0.01", typeof(AdaptiveGradClip))]
+    [InlineData("autoclip:10", typeof(AutoClip))]
+    [InlineData("zclip:2.5", typeof(ZClip))]
+    [InlineData("skip-nonfinite+global-norm:1", typeof(ClipChain))]
+    public void Clipper_specs_build_their_stages(string spec, Type expected)
+    {
+        IGradientClipper clipper = ClipperSpec.Parse(spec);
+        clipper.Should().BeOfType(expected);
+        clipper.ToString().Should().Be(spec.Replace("1.0", "1", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("", "The clipper spec is empty*")]
+    [InlineData("clip:1", "Clipper spec 'clip:1': unknown stage 'clip'; valid forms are none, value:C*")]
+    [InlineData("value", "Clipper spec 'value': 'value' has 0 argument(s); valid forms are*")]
+    [InlineData("value:abc", "*'abc' in 'value:abc' is not a valid threshold*")]
+    [InlineData("global-norm:1:0", "*'0' in 'global-norm:1:0' is not a valid norm order*")]
+    [InlineData("autoclip:150", "*AutoClip percentile 150 must be in (0, 100]*")]
+    [InlineData("none+value:NaN", "*'NaN' in 'value:NaN' is not a valid threshold*")]
+    public void Malformed_clipper_specs_say_what_is_wrong(string spec, string message)
+    {
+        Action act = () => ClipperSpec.Parse(spec);
+        act.Should().Throw<ArgumentException>().WithMessage(message);
+    }
+}

@@ -49,6 +49,10 @@ public sealed partial class Tensor
             if (node._backward is not null && node._grad is not null)
             {
                 node._backward(node._grad.Data);
+                if (Anomaly.IsEnabled)
+                {
+                    Anomaly.CheckBackward(node._op!, node._shape, node._parents!);
+                }
             }
 
             node.ReleaseGraph();

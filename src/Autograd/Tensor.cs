@@ -182,6 +182,11 @@ public sealed partial class Tensor
             }
         }
 
+        if (Anomaly.IsEnabled)
+        {
+            Anomaly.CheckForward(op, data, shape, inputs);
+        }
+
         var result = new Tensor(data, shape, needsGrad);
         if (needsGrad)
         {

@@ -14,7 +14,7 @@ namespace MiniNet.Clipping;
 /// <see cref="ClipByGlobalNorm"/> would with c_t. The first step has a history of one and is left unclipped.
 /// Non-finite norms are not added to the history (one NaN would poison every later threshold).
 /// </remarks>
-public sealed class AutoClip : IGradientClipper
+public sealed class AutoClip : IGradientClipper, IStatefulClipper
 {
     private readonly List<double> _history = [];
 
@@ -82,6 +82,12 @@ public sealed class AutoClip : IGradientClipper
         _history.Clear();
         _history.AddRange(history);
     }
+
+    /// <inheritdoc/>
+    public IReadOnlyDictionary<string, string> GetState() => new Dictionary<string, string> { ["history"] = ClipState.Doubles(_history) };
+
+    /// <inheritdoc/>
+    public void LoadState(IReadOnlyDictionary<string, string> state) => LoadHistory(ClipState.ParseDoubles(state, "history"));
 
     internal static void ScaleAll(IReadOnlyList<Tensor> parameters, int[] indices, float scale)
     {

@@ -8,7 +8,7 @@ namespace MiniNet.Clipping;
 /// after / before. When a stage asks to skip the step (for example <see cref="SkipNonFinite"/>), the later stages
 /// do not run and the chain asks to skip too.
 /// </remarks>
-public sealed class ClipChain : IGradientClipper
+public sealed class ClipChain : IGradientClipper, IStatefulClipper
 {
     private readonly IGradientClipper[] _stages;
 
@@ -45,6 +45,38 @@ public sealed class ClipChain : IGradientClipper
         }
 
         return new ClipReport(first.TotalNormBefore, last.TotalNormAfter, ClipInputs.Ratio(last.TotalNormAfter, first.TotalNormBefore), last.SkipStep, entries);
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyDictionary<string, string> GetState()
+    {
+        var state = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (int i = 0; i < _stages.Length; i++)
+        {
+            if (_stages[i] is IStatefulClipper stateful)
+            {
+                foreach ((string key, string value) in stateful.GetState())
+                {
+                    state[$"stage{i}.{key}"] = value;
+                }
+            }
+        }
+
+        return state;
+    }
+
+    /// <inheritdoc/>
+    public void LoadState(IReadOnlyDictionary<string, string> state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        for (int i = 0; i < _stages.Length; i++)
+        {
+            if (_stages[i] is IStatefulClipper stateful)
+            {
+                string prefix = $"stage{i}.";
+                stateful.LoadState(state.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(kv => kv.Key[prefix.Length..], kv => kv.Value));
+            }
+        }
     }
 
     /// <inheritdoc/>

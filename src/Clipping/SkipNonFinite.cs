@@ -10,7 +10,7 @@ namespace MiniNet.Clipping;
 /// Put it first in a <see cref="ClipChain"/>: a non-finite gradient would otherwise turn a norm clipper's scale
 /// into NaN and poison every parameter. With <c>throwOnNonFinite</c> it stops training instead, naming the parameter.
 /// </remarks>
-public sealed class SkipNonFinite : IGradientClipper
+public sealed class SkipNonFinite : IGradientClipper, IStatefulClipper
 {
     /// <summary>Creates the stage.</summary>
     /// <param name="throwOnNonFinite">Throw an exception naming the first parameter with a non-finite gradient instead of skipping.</param>
@@ -56,6 +56,15 @@ public sealed class SkipNonFinite : IGradientClipper
         ArgumentOutOfRangeException.ThrowIfNegative(skippedSteps);
         SkippedSteps = skippedSteps;
     }
+
+    /// <inheritdoc/>
+    public IReadOnlyDictionary<string, string> GetState() =>
+        new Dictionary<string, string> { ["skipped"] = SkippedSteps.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+
+    /// <inheritdoc/>
+    public void LoadState(IReadOnlyDictionary<string, string> state) =>
+        LoadState(int.TryParse(ClipState.Get(state, "skipped"), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n)
+            ? n : throw new FormatException("Clipper state 'skipped' is not a whole number."));
 
     /// <inheritdoc/>
     public override string ToString() => "skip-nonfinite";

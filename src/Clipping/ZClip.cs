@@ -14,7 +14,7 @@ namespace MiniNet.Clipping;
 /// factor c / (‖g‖ + 1e-6). The averages are then updated with the norm kept (c when clipped, else ‖g‖):
 /// μ ← αμ + (1 − α)x, σ² ← ασ² + (1 − α)(x − μ)², using the updated μ, as the reference implementation does.
 /// </remarks>
-public sealed class ZClip : IGradientClipper
+public sealed class ZClip : IGradientClipper, IStatefulClipper
 {
     private const double Epsilon = 1e-6;
     private readonly List<double> _warmupNorms = [];
@@ -110,6 +110,18 @@ public sealed class ZClip : IGradientClipper
         _warmupNorms.Clear();
         _warmupNorms.AddRange(warmupNorms);
     }
+
+    /// <inheritdoc/>
+    public IReadOnlyDictionary<string, string> GetState() => new Dictionary<string, string>
+    {
+        ["mean"] = Mean is double m ? m.ToString("R", CultureInfo.InvariantCulture) : string.Empty,
+        ["variance"] = Variance is double v ? v.ToString("R", CultureInfo.InvariantCulture) : string.Empty,
+        ["warmup"] = ClipState.Doubles(_warmupNorms),
+    };
+
+    /// <inheritdoc/>
+    public void LoadState(IReadOnlyDictionary<string, string> state) =>
+        LoadState(ClipState.ParseOptional(state, "mean"), ClipState.ParseOptional(state, "variance"), ClipState.ParseDoubles(state, "warmup"));
 
     /// <inheritdoc/>
     public override string ToString() => "zclip:" + ZThreshold.ToString(CultureInfo.InvariantCulture);

@@ -41,7 +41,7 @@ internal static class Cli
             // Our own handler below turns bad input into one line and exit code 2; System.CommandLine's would print a stack trace.
             return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
-        catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException or FormatException)
+        catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException or FormatException or InvalidDataException or MiniNet.Autograd.AnomalyException)
         {
             error.WriteLine($"mininet: {OneLine(e.Message)}");
             return 2;
@@ -70,12 +70,31 @@ internal static class Cli
         var options = new TrainOptions(TrainDefaults);
         options.AddTo(command);
         var clip = new Option<string>("--clip") { Description = ClipperSpec.ValidForms, DefaultValueFactory = _ => "global-norm:1" };
+        var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "write <out>/checkpoint.safetensors every N steps (atomically); 0 for none", DefaultValueFactory = _ => 0 };
+        var resume = new Option<string?>("--resume") { Description = "continue the run saved in this checkpoint (its settings are used)" };
+        var anomaly = new Option<bool>("--anomaly") { Description = "anomaly mode: stop at the first op whose value or gradient becomes NaN or ∞, naming it" };
         command.Options.Add(clip);
+        command.Options.Add(checkpointEvery);
+        command.Options.Add(resume);
+        command.Options.Add(anomaly);
         command.SetAction(parse =>
         {
-            TrainingConfig config = options.Read(parse, parse.GetValue(clip)!);
+            int every = parse.GetValue(checkpointEvery);
+            if (every < 0)
+            {
+                throw new ArgumentException($"--checkpoint-every {every} is invalid; it must be 0 (no checkpoints) or a positive number of steps.");
+            }
+
+            string? resumeFrom = parse.GetValue(resume);
+            if (resumeFrom is not null && !File.Exists(resumeFrom))
+            {
+                throw new ArgumentException($"--resume '{resumeFrom}': no such checkpoint file.");
+            }
+
+            TrainingConfig config = resumeFrom is null ? options.Read(parse, parse.GetValue(clip)!) : Checkpoint.Load(resumeFrom).Config;
             string folder = RunFolder.Create(parse.GetValue(options.Out), "train-" + Stamp());
-            List<RunResult> runs = RunDisplay.RunAll(console, [(config.Clip, config)]);
+            var training = new TrainingOptions(every > 0 ? Path.Combine(folder, "checkpoint.safetensors") : null, every, resumeFrom, parse.GetValue(anomaly));
+            List<RunResult> runs = RunDisplay.RunAll(console, [(config.Clip, config)], training);
             Finish(console, folder, "train", runs, HtmlReport.ForRuns("MiniNet training run", runs));
             return 0;
         });

@@ -8,7 +8,7 @@ namespace MiniNet.Lab;
 internal static class RunDisplay
 {
     /// <summary>Runs each configuration with a live progress bar (loss and gradient norm in its label).</summary>
-    public static List<RunResult> RunAll(IAnsiConsole console, IReadOnlyList<(string Name, TrainingConfig Config)> runs)
+    public static List<RunResult> RunAll(IAnsiConsole console, IReadOnlyList<(string Name, TrainingConfig Config)> runs, TrainingOptions? options = null)
     {
         var results = new List<RunResult>();
         console.Progress()
@@ -29,7 +29,7 @@ internal static class RunDisplay
                                 $"{name,-22} step {p.Step,6}  loss {p.Row.Loss,10:G4}  ‖g‖ {p.Row.GradNormBefore,10:G4}"));
                         }
                     });
-                    RunResult result = Trainer.Run(config, name, progress);
+                    RunResult result = Trainer.Run(config, options ?? new TrainingOptions(), name, progress);
                     bar.Description = Markup.Escape($"{name,-22} {result.Verdict}");
                     bar.Value = config.Steps;
                     results.Add(result);

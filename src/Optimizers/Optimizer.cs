@@ -162,6 +162,23 @@ public abstract class Optimizer
     /// <param name="path">The file; written atomically.</param>
     public void SaveState(string path)
     {
+        (IReadOnlyList<(string Name, Tensor Tensor)> tensors, IReadOnlyDictionary<string, string> metadata) = ExportState();
+        Safetensors.Write(tensors, path, metadata);
+    }
+
+    /// <summary>Restores state written by <see cref="SaveState"/> into this optimizer (built over the same parameters).</summary>
+    /// <param name="path">The file.</param>
+    /// <exception cref="InvalidDataException">The file was written by another optimizer type or for other parameters.</exception>
+    public void LoadState(string path)
+    {
+        IReadOnlyDictionary<string, Tensor> tensors = Safetensors.Read(path, out IReadOnlyDictionary<string, string> metadata);
+        ImportState(tensors, metadata, path);
+    }
+
+    /// <summary>The optimizer's state as named tensors (<c>{parameter}.{buffer}</c>) and exact text metadata, for checkpoints.</summary>
+    /// <returns>The tensors and metadata.</returns>
+    public (IReadOnlyList<(string Name, Tensor Tensor)> Tensors, IReadOnlyDictionary<string, string> Metadata) ExportState()
+    {
         var tensors = new List<(string, Tensor)>();
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal) { ["optimizer"] = Name };
         for (int g = 0; g < _groups.Length; g++)
@@ -182,15 +199,19 @@ public abstract class Optimizer
             }
         }
 
-        Safetensors.Write(tensors, path, metadata);
+        return (tensors, metadata);
     }
 
-    /// <summary>Restores state written by <see cref="SaveState"/> into this optimizer (built over the same parameters).</summary>
-    /// <param name="path">The file.</param>
-    /// <exception cref="InvalidDataException">The file was written by another optimizer type or for other parameters.</exception>
-    public void LoadState(string path)
+    /// <summary>Restores state from <see cref="ExportState"/>; nothing changes unless all of it matches this optimizer.</summary>
+    /// <param name="tensors">The buffers by name.</param>
+    /// <param name="metadata">The metadata.</param>
+    /// <param name="source">Where the state came from, for error messages.</param>
+    /// <exception cref="InvalidDataException">The state belongs to another optimizer type or other parameters.</exception>
+    public void ImportState(IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string> metadata, string source)
     {
-        IReadOnlyDictionary<string, Tensor> tensors = Safetensors.Read(path, out IReadOnlyDictionary<string, string> metadata);
+        ArgumentNullException.ThrowIfNull(tensors);
+        ArgumentNullException.ThrowIfNull(metadata);
+        string path = source;
         if (!metadata.TryGetValue("optimizer", out string? kind) || kind != Name)
         {
             throw new InvalidDataException($"'{path}' holds {(kind is null ? "no optimizer state" : $"{kind} state")}, not {Name} state.");
@@ -218,7 +239,7 @@ public abstract class Optimizer
                 throw new InvalidDataException($"'{path}' has buffer '{key}' that matches no parameter of this {Name} (by name and shape).");
             }
 
-            state.Buffers[key[(dot + 1)..]] = tensor.Data;
+            state.Buffers[key[(dot + 1)..]] = (float[])tensor.Data.Clone();
         }
 
         var rates = new (float Lr, float Initial)[_groups.Length];

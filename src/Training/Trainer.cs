@@ -6,6 +6,13 @@ using MiniNet.Optimizers;
 
 namespace MiniNet.Training;
 
+/// <summary>How a run saves and resumes, and whether it watches for NaN and ∞.</summary>
+/// <param name="CheckpointPath">Where checkpoints go (overwritten atomically each time), or null for none.</param>
+/// <param name="CheckpointEvery">Steps between checkpoints (and always after the last step).</param>
+/// <param name="ResumeFrom">A checkpoint to continue from, or null.</param>
+/// <param name="DetectAnomaly">Anomaly mode: the first op producing NaN or ∞ throws an <see cref="AnomalyException"/> naming it.</param>
+public sealed record TrainingOptions(string? CheckpointPath = null, int CheckpointEvery = 0, string? ResumeFrom = null, bool DetectAnomaly = false);
+
 /// <summary>Progress of a run, reported after every step.</summary>
 /// <param name="Step">Steps done.</param>
 /// <param name="Steps">Steps planned.</param>
@@ -30,9 +37,23 @@ public static class Trainer
     /// <param name="progress">Receives every step's metrics, or null.</param>
     /// <param name="cancellation">Stops the run between steps.</param>
     /// <returns>The run's metrics and verdict.</returns>
-    public static RunResult Run(TrainingConfig config, string? name = null, IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default)
+    public static RunResult Run(TrainingConfig config, string? name = null, IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default) =>
+        Run(config, new TrainingOptions(), name, progress, cancellation);
+
+    /// <summary>Runs one configuration with checkpoints, a resume point or anomaly detection.</summary>
+    /// <param name="config">The settings (ignored when resuming: the checkpoint's are used).</param>
+    /// <param name="options">Checkpointing, resuming and anomaly mode.</param>
+    /// <param name="name">The run's label, for reports.</param>
+    /// <param name="progress">Receives every step's metrics, or null.</param>
+    /// <param name="cancellation">Stops the run between steps.</param>
+    /// <returns>The run's metrics (from the resume point on, when resuming) and verdict.</returns>
+    public static RunResult Run(TrainingConfig config, TrainingOptions options, string? name = null, IProgress<TrainingProgress>? progress = null,
+        CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(options);
+        CheckpointState? resume = options.ResumeFrom is null ? null : Checkpoint.Load(options.ResumeFrom);
+        config = resume?.Config ?? config;
         config.Validate();
         ISequenceTask task = TaskCatalog.Create(config.Task, config.SequenceLength);
         var model = new SequenceModel(config.Model, task.InputSize, config.Hidden, config.Layers, task.OutputSize, task.Readout, new MersenneTwister(config.Seed));
@@ -48,9 +69,22 @@ public static class Trainer
         float firstLoss = float.NaN;
         int? divergedAt = null;
         int? solvedAt = null;
-        (double testLoss, double testAccuracy) = (double.NaN, double.NaN);
-        for (int step = 1; step <= config.Steps && !cancellation.IsCancellationRequested; step++)
+        int firstStep = 1;
+        if (resume is not null)
         {
+            Checkpoint.Restore(options.ResumeFrom!, resume, model, optimizer, schedule, clipper);
+            (firstLoss, solvedAt, firstStep) = (resume.FirstLoss, resume.SolvedAtStep, resume.Step + 1);
+            for (int drawn = 0; drawn < resume.Step * config.AccumulationSteps; drawn++)
+            {
+                task.Sample(config.Batch, batches); // replay the batch stream up to where it stopped
+            }
+        }
+
+        using IDisposable? anomaly = options.DetectAnomaly ? Anomaly.Scope() : null;
+        (double testLoss, double testAccuracy) = (double.NaN, double.NaN);
+        for (int step = firstStep; step <= config.Steps && !cancellation.IsCancellationRequested; step++)
+        {
+            Anomaly.Step = options.DetectAnomaly ? step : null;
             float lr = optimizer.LearningRate;
             float loss = 0f;
             for (int micro = 0; micro < config.AccumulationSteps; micro++)
@@ -90,6 +124,11 @@ public static class Trainer
             var row = new MetricsRow(step, loss, report.TotalNormBefore, report.TotalNormAfter, lr, report.Clipped, report.SkipStep,
                 report.PerParameter, evalLoss, evalAccuracy);
             rows.Add(row);
+            if (options.CheckpointPath is not null && options.CheckpointEvery > 0 && !diverged && (step % options.CheckpointEvery == 0 || step == config.Steps))
+            {
+                Checkpoint.Save(options.CheckpointPath, Checkpoint.Capture(config, step, firstLoss, solvedAt, model, optimizer, schedule, clipper));
+            }
+
             progress?.Report(new TrainingProgress(step, config.Steps, row));
             if (diverged)
             {

@@ -45,13 +45,25 @@ public sealed record TrainingConfig(
             throw new ArgumentException($"Unknown model '{Model}'; valid models are rnn, lstm.");
         }
 
-        Positive(Hidden, "hidden");
-        Positive(Layers, "layers");
-        Positive(Batch, "batch");
-        Positive(Steps, "steps");
-        Positive(AccumulationSteps, "accumulation");
-        Positive(EvalEvery, "eval-every");
-        Positive(EvalBatch, "eval-batch");
+        Positive(Hidden, "hidden", 8192);
+        Positive(Layers, "layers", 64);
+        Positive(Batch, "batch", 1 << 20);
+        Positive(Steps, "steps", 1_000_000_000);
+        Positive(AccumulationSteps, "accumulation", 1 << 16);
+        Positive(EvalEvery, "eval-every", int.MaxValue);
+        Positive(EvalBatch, "eval-batch", 1 << 20);
+        if (SequenceLength > 1_000_000)
+        {
+            throw new ArgumentException($"--seq-len {SequenceLength} is invalid; it must be at most 1000000.");
+        }
+
+        // One batch's activations must fit in memory: refuse before allocating, not after.
+        long batchElements = (long)Math.Max(Batch, EvalBatch) * (SequenceLength + 20) * Hidden * 4 * Layers;
+        if (batchElements > 1L << 31)
+        {
+            throw new ArgumentException(
+                $"--batch {Batch} × --seq-len {SequenceLength} × --hidden {Hidden} × --layers {Layers} needs about {batchElements / (1L << 28)} GB of activations per step; make one of them smaller.");
+        }
         if (!OptimizerSpec.Names.Contains(Optimizer))
         {
             throw new ArgumentException($"Unknown optimizer '{Optimizer}'; valid optimizers are {string.Join(", ", OptimizerSpec.Names)}.");
@@ -72,11 +84,11 @@ public sealed record TrainingConfig(
         OptimizerSpec.CreateSchedule(Schedule, probe, Steps); // throws naming a malformed schedule
     }
 
-    private static void Positive(int value, string option)
+    private static void Positive(int value, string option, int max)
     {
-        if (value <= 0)
+        if (value <= 0 || value > max)
         {
-            throw new ArgumentException($"--{option} {value} is invalid; it must be a positive whole number.");
+            throw new ArgumentException($"--{option} {value} is invalid; it must be a positive whole number{(max == int.MaxValue ? string.Empty : $" up to {max}")}.");
         }
     }
 }

@@ -107,3 +107,37 @@ public sealed class MatMulOracleTests
         }
     }
 }
+
+/// <summary>The OpenBLAS backend and the managed kernel agree (and the choice is explained when OpenBLAS is absent).</summary>
+public sealed class GemmBackendTests
+{
+    [Fact]
+    public void OpenBLAS_and_the_managed_kernel_agree_on_every_transpose_case()
+    {
+        if (!GemmBackend.OpenBlasAvailable)
+        {
+            // Without libopenblas.so.0 the managed kernel must be in use and say why.
+            GemmBackend.Current.Should().Be(GemmBackendKind.Managed);
+            GemmBackend.Description.Should().Contain("not found");
+            return;
+        }
+
+        foreach ((int m, int k, int n) in new[] { (1, 1, 1), (7, 33, 129), (130, 257, 70) })
+        {
+            float[] a = Tensor.RandomNormal([m * k], seed: m).Data;
+            float[] b = Tensor.RandomNormal([k * n], seed: n).Data;
+            float[] c0 = Tensor.RandomNormal([m * n], seed: k).Data;
+            foreach ((bool ta, bool tb) in new[] { (false, false), (false, true), (true, false), (true, true) })
+            {
+                float[] managed = (float[])c0.Clone();
+                float[] blas = (float[])c0.Clone();
+                GemmBackend.With(GemmBackendKind.Managed, () => Kernels.Gemm(ta, tb, m, n, k, a, b, managed, beta: 0.5f));
+                GemmBackend.With(GemmBackendKind.OpenBlas, () => Kernels.Gemm(ta, tb, m, n, k, a, b, blas, beta: 0.5f));
+                for (int i = 0; i < managed.Length; i++)
+                {
+                    blas[i].Should().BeApproximately(managed[i], 1e-4f * (1 + MathF.Abs(managed[i])) * MathF.Sqrt(k), $"[{m}x{k}x{n}] ta={ta} tb={tb} element {i}");
+                }
+            }
+        }
+    }
+}

@@ -44,6 +44,13 @@ public static partial class Kernels
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(k);
         CheckLength(a.Length, (long)m * k, "a", "m·k");
         CheckLength(b.Length, (long)k * n, "b", "k·n");
+        if (GemmBackend.Current == GemmBackendKind.OpenBlas)
+        {
+            CheckLength(c.Length, (long)m * n, "c", "m·n");
+            GemmBackend.OpenBlasGemm(transposeA, transposeB, m, n, k, a, b, c, beta);
+            return;
+        }
+
         PackedMatrix packed = PackedMatrix.PackPooled(b, transposeB, k, n);
         try
         {

@@ -131,6 +131,11 @@ public static class Safetensors
     {
         var meta = new Dictionary<string, string>(StringComparer.Ordinal);
         metadata = meta;
+        if (!System.Text.Unicode.Utf8.IsValid(header))
+        {
+            throw Corrupt(path, "its header is not valid UTF-8");
+        }
+
         JsonDocument document;
         try
         {

@@ -1,0 +1,117 @@
+namespace MiniNet.Autograd;
+
+/// <summary>The first op whose forward value or backward gradient became NaN or ∞ under <see cref="Anomaly.Scope"/>.</summary>
+public sealed class AnomalyException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="message">The full report.</param>
+    /// <param name="op">The op's name.</param>
+    /// <param name="inBackward">True when the non-finite value appeared in the backward pass.</param>
+    public AnomalyException(string message, string op, bool inBackward)
+        : base(message)
+    {
+        Op = op;
+        InBackward = inBackward;
+    }
+
+    /// <summary>Creates an exception with a message.</summary>
+    public AnomalyException()
+        : this("A non-finite value was detected.", "unknown", false)
+    {
+    }
+
+    /// <summary>Creates an exception with a message.</summary>
+    /// <param name="message">The report.</param>
+    public AnomalyException(string message)
+        : this(message, "unknown", false)
+    {
+    }
+
+    /// <summary>Creates an exception with a message and a cause.</summary>
+    /// <param name="message">The report.</param>
+    /// <param name="innerException">The cause.</param>
+    public AnomalyException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+        Op = "unknown";
+    }
+
+    /// <summary>The op that produced the first non-finite value.</summary>
+    public string Op { get; }
+
+    /// <summary>Whether it happened in the backward pass.</summary>
+    public bool InBackward { get; }
+}
+
+/// <summary>
+/// Anomaly mode, like PyTorch's <c>torch.autograd.detect_anomaly</c>: while a scope is open, every op checks its
+/// result and every backward function checks the gradients it produced, and the first NaN or ∞ throws an
+/// <see cref="AnomalyException"/> naming the op, the shapes, the parameters it touches and the training step.
+/// </summary>
+/// <remarks>Off by default: each check is one vectorized pass over the values, which costs time (see the benchmarks).</remarks>
+public static class Anomaly
+{
+    [ThreadStatic]
+    private static int t_depth;
+
+    /// <summary>Whether anomaly mode is on for the current thread.</summary>
+    public static bool IsEnabled => t_depth > 0;
+
+    /// <summary>The training step reported in anomaly messages (the trainer sets it), or null.</summary>
+    public static int? Step { get; set; }
+
+    /// <summary>Turns anomaly mode on until the returned scope is disposed.</summary>
+    /// <returns>The scope.</returns>
+    public static IDisposable Scope()
+    {
+        t_depth++;
+        return new ScopeHandle();
+    }
+
+    internal static void CheckForward(string op, float[] data, int[] shape, Tensor[] inputs)
+    {
+        if (!System.Numerics.Tensors.TensorPrimitives.IsFiniteAll(data))
+        {
+            throw new AnomalyException(
+                $"Anomaly: the forward pass of {op} produced {Kind(data)}{At()}; its result has shape {ShapeText.Format(shape)} and its inputs " +
+                $"are {Describe(inputs)}. Look at the values entering this op (a large learning rate, a log or division near 0, an overflow).",
+                op, inBackward: false);
+        }
+    }
+
+    internal static void CheckBackward(string op, int[] shape, Tensor[] inputs)
+    {
+        foreach (Tensor input in inputs)
+        {
+            if (input.Grad is Tensor grad && !System.Numerics.Tensors.TensorPrimitives.IsFiniteAll(grad.Data))
+            {
+                throw new AnomalyException(
+                    $"Anomaly: the backward pass of {op} (result shape {ShapeText.Format(shape)}) produced {Kind(grad.Data)} in the gradient of " +
+                    $"{(input.Name is null ? "an input" : $"'{input.Name}'")} of shape {ShapeText.Format(input.ShapeArray)}{At()}; the op's inputs are {Describe(inputs)}. " +
+                    "The gradient exploded or an op's derivative is undefined here; clipping (SkipNonFinite, ClipByGlobalNorm) or a smaller learning rate may help.",
+                    op, inBackward: true);
+            }
+        }
+    }
+
+    private static string Kind(float[] data) => System.Numerics.Tensors.TensorPrimitives.IsNaNAny(data) ? "NaN" : "an infinity";
+
+    private static string At() => Step is int step ? $" at training step {step}" : string.Empty;
+
+    private static string Describe(Tensor[] inputs) => string.Join(", ", inputs.Select(x =>
+        ShapeText.Format(x.ShapeArray) + (x.Name is null ? string.Empty : $" '{x.Name}'") + (x.Op is null ? string.Empty : $" (from {x.Op})")));
+
+    private sealed class ScopeHandle : IDisposable
+    {
+        private bool _disposed;
+
+        public void Dispose()
+        {
+            if (!_disposed)
+            {
+                _disposed = true;
+                t_depth--;
+            }
+        }
+    }
+}

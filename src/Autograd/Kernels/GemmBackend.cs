@@ -1,0 +1,107 @@
+using System.Runtime.InteropServices;
+
+namespace MiniNet.Autograd;
+
+/// <summary>Which implementation <see cref="Kernels.Gemm(bool, bool, int, int, int, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, float)"/> uses.</summary>
+public enum GemmBackendKind
+{
+    /// <summary>MiniNet's own packed, register-blocked kernel.</summary>
+    Managed,
+
+    /// <summary><c>cblas_sgemm</c> from OpenBLAS (<c>libopenblas.so.0</c>, Debian's libopenblas0), through P/Invoke.</summary>
+    OpenBlas,
+}
+
+/// <summary>
+/// Chooses the GEMM backend: OpenBLAS when <c>libopenblas.so.0</c> can be loaded, otherwise the managed kernel;
+/// the environment variable <c>MININET_BLAS=managed|openblas</c> overrides the choice.
+/// </summary>
+/// <remarks>
+/// The backend serves the one-shot <c>Kernels.Gemm</c> (every MatMul, Linear and their gradients). The fused recurrent
+/// loops multiply by a weight packed once per pass (<see cref="PackedMatrix"/>), which is always the managed kernel.
+/// Both backends are tested against each other and against MathNet.Numerics.
+/// </remarks>
+public static unsafe class GemmBackend
+{
+    private const int RowMajor = 101, NoTrans = 111, Trans = 112;
+    private static readonly delegate* unmanaged[Cdecl]<int, int, int, int, int, int, float, float*, int, float*, int, float, float*, int, void> s_sgemm = Load();
+
+    /// <summary>Whether OpenBLAS could be loaded on this machine.</summary>
+    public static bool OpenBlasAvailable => s_sgemm != null;
+
+    /// <summary>The backend in use; set it to switch (OpenBLAS only when available).</summary>
+    public static GemmBackendKind Current { get; set; } = Initial();
+
+    /// <summary>Why the current backend was chosen, for logs.</summary>
+    public static string Description => Current == GemmBackendKind.OpenBlas
+        ? "OpenBLAS cblas_sgemm (libopenblas.so.0)"
+        : s_problem ?? (OpenBlasAvailable ? "managed (MININET_BLAS=managed)" : "managed (libopenblas.so.0 not found)");
+
+    private static string? s_problem;
+
+    /// <summary>Runs <paramref name="action"/> with <paramref name="kind"/> as the backend, then restores the previous one.</summary>
+    /// <param name="kind">The backend.</param>
+    /// <param name="action">The work.</param>
+    public static void With(GemmBackendKind kind, Action action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        if (kind == GemmBackendKind.OpenBlas && !OpenBlasAvailable)
+        {
+            throw new InvalidOperationException("The OpenBLAS backend needs libopenblas.so.0 (Debian: apt-get install libopenblas0).");
+        }
+
+        GemmBackendKind previous = Current;
+        Current = kind;
+        try
+        {
+            action();
+        }
+        finally
+        {
+            Current = previous;
+        }
+    }
+
+    /// <summary>C ← op(A)·op(B) + β·C through cblas_sgemm (row-major, tightly packed).</summary>
+    internal static void OpenBlasGemm(bool transposeA, bool transposeB, int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, float beta)
+    {
+        fixed (float* pa = a)
+        fixed (float* pb = b)
+        fixed (float* pc = c)
+        {
+            s_sgemm(RowMajor, transposeA ? Trans : NoTrans, transposeB ? Trans : NoTrans, m, n, k, 1f,
+                pa, transposeA ? m : k, pb, transposeB ? k : n, beta, pc, n);
+        }
+    }
+
+    private static GemmBackendKind Initial()
+    {
+        string? requested = Environment.GetEnvironmentVariable("MININET_BLAS");
+        return requested?.Trim().ToLowerInvariant() switch
+        {
+            "managed" => GemmBackendKind.Managed,
+            "openblas" when OpenBlasAvailable => GemmBackendKind.OpenBlas,
+            "openblas" => Fallback("managed: MININET_BLAS=openblas, but libopenblas.so.0 cannot be loaded (Debian: apt-get install libopenblas0)"),
+            null or "" => OpenBlasAvailable ? GemmBackendKind.OpenBlas : GemmBackendKind.Managed,
+            _ => Fallback($"managed: MININET_BLAS='{requested}' is not a backend (use managed or openblas)"),
+        };
+    }
+
+    /// <summary>A bad MININET_BLAS must not stop a program at type initialization: fall back and say why.</summary>
+    private static GemmBackendKind Fallback(string problem)
+    {
+        s_problem = problem;
+        return GemmBackendKind.Managed;
+    }
+
+    private static delegate* unmanaged[Cdecl]<int, int, int, int, int, int, float, float*, int, float*, int, float, float*, int, void> Load()
+    {
+        if (!OperatingSystem.IsLinux() || !NativeLibrary.TryLoad("libopenblas.so.0", out nint library)
+            || !NativeLibrary.TryGetExport(library, "cblas_sgemm", out nint sgemm))
+        {
+            return null;
+        }
+
+        return (delegate* unmanaged[Cdecl]<int, int, int, int, int, int, float, float*, int, float*, int, float, float*, int, void>)sgemm;
+    }
+}

@@ -1,0 +1,166 @@
+using System.Globalization;
+using System.Text.Json;
+using MiniNet.Autograd;
+using MiniNet.Clipping;
+using MiniNet.Optimizers;
+
+namespace MiniNet.Training;
+
+/// <summary>Everything a run needs to continue exactly where it stopped.</summary>
+/// <param name="Config">The run's settings.</param>
+/// <param name="Step">Steps completed.</param>
+/// <param name="FirstLoss">The first step's loss (the divergence test compares against it).</param>
+/// <param name="SolvedAtStep">The step the task was first solved at, if it was.</param>
+/// <param name="Model">The model's parameters by name.</param>
+/// <param name="OptimizerTensors">The optimizer's buffers by name.</param>
+/// <param name="OptimizerMetadata">The optimizer's step counts and learning rates.</param>
+/// <param name="ScheduleState">The schedule's state (empty without a schedule).</param>
+/// <param name="ClipperState">The clipper's state (empty for a stateless clipper).</param>
+public sealed record CheckpointState(TrainingConfig Config, int Step, float FirstLoss, int? SolvedAtStep,
+    IReadOnlyDictionary<string, Tensor> Model, IReadOnlyDictionary<string, Tensor> OptimizerTensors,
+    IReadOnlyDictionary<string, string> OptimizerMetadata, IReadOnlyDictionary<string, string> ScheduleState, IReadOnlyDictionary<string, string> ClipperState);
+
+/// <summary>
+/// Checkpoints as one safetensors file: the model's state dict (<c>model.*</c>), the optimizer's buffers
+/// (<c>optimizer.*</c>), and in the metadata the step, the settings, the schedule's and the clipper's state.
+/// Written atomically (a temporary file, flushed to disk, renamed), so a crash never leaves a half-written checkpoint.
+/// </summary>
+/// <remarks>
+/// The training batches come from a generator seeded by the settings; a resumed run re-seeds it and draws the batches
+/// already used again, so the batch stream continues exactly and the resumed run is bit-identical to an
+/// uninterrupted one. Reading checks every field and reports a truncated, corrupt or foreign file by name.
+/// </remarks>
+public static class Checkpoint
+{
+    private const string Format = "mininet-checkpoint";
+    private const string Version = "1";
+
+    /// <summary>Writes a checkpoint atomically.</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="state">What to save.</param>
+    public static void Save(string path, CheckpointState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var tensors = state.Model.Select(kv => ("model." + kv.Key, kv.Value))
+            .Concat(state.OptimizerTensors.Select(kv => ("optimizer." + kv.Key, kv.Value))).ToList();
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["format"] = Format,
+            ["version"] = Version,
+            ["step"] = state.Step.ToString(CultureInfo.InvariantCulture),
+            ["first_loss"] = state.FirstLoss.ToString("R", CultureInfo.InvariantCulture),
+            ["solved_at"] = state.SolvedAtStep?.ToString(CultureInfo.InvariantCulture) ?? string.Empty,
+            ["config"] = JsonSerializer.Serialize(state.Config),
+        };
+        Prefixed(metadata, "optimizer.", state.OptimizerMetadata);
+        Prefixed(metadata, "schedule.", state.ScheduleState);
+        Prefixed(metadata, "clipper.", state.ClipperState);
+        Safetensors.Write(tensors, path, metadata);
+    }
+
+    /// <summary>Reads a checkpoint, checking every field.</summary>
+    /// <param name="path">The file.</param>
+    /// <returns>The saved state.</returns>
+    /// <exception cref="FileNotFoundException">No file at <paramref name="path"/>.</exception>
+    /// <exception cref="InvalidDataException">The file is not a valid MiniNet checkpoint; the message names the file and the problem.</exception>
+    public static CheckpointState Load(string path)
+    {
+        IReadOnlyDictionary<string, Tensor> tensors = Safetensors.Read(path, out IReadOnlyDictionary<string, string> metadata);
+        string Get(string key) => metadata.TryGetValue(key, out string? value)
+            ? value : throw Invalid(path, $"it lacks the '{key}' field (is it a MiniNet checkpoint?)");
+        if (Get("format") != Format || Get("version") != Version)
+        {
+            throw Invalid(path, $"its format is '{Get("format")}' version '{Get("version")}', not {Format} version {Version}");
+        }
+
+        TrainingConfig config;
+        try
+        {
+            config = JsonSerializer.Deserialize<TrainingConfig>(Get("config")) ?? throw new JsonException("null");
+            config.Validate();
+        }
+        catch (Exception e) when (e is JsonException or ArgumentException or NotSupportedException)
+        {
+            throw Invalid(path, $"its settings are not valid ({e.Message})");
+        }
+
+        if (!int.TryParse(Get("step"), NumberStyles.None, CultureInfo.InvariantCulture, out int step) || step < 1 || step > config.Steps)
+        {
+            throw Invalid(path, $"its step '{Get("step")}' is not a whole number from 1 to the run's {config.Steps} steps");
+        }
+
+        if (!float.TryParse(Get("first_loss"), NumberStyles.Float, CultureInfo.InvariantCulture, out float firstLoss))
+        {
+            throw Invalid(path, $"its first loss '{Get("first_loss")}' is not a number");
+        }
+
+        string solved = Get("solved_at");
+        int? solvedAt = solved.Length == 0 ? null
+            : int.TryParse(solved, NumberStyles.None, CultureInfo.InvariantCulture, out int s) ? s
+            : throw Invalid(path, $"its solved step '{solved}' is not a whole number");
+
+        return new CheckpointState(config, step, firstLoss, solvedAt,
+            Strip(tensors, "model."), Strip(tensors, "optimizer."),
+            Strip(metadata, "optimizer."), Strip(metadata, "schedule."), Strip(metadata, "clipper."));
+    }
+
+    /// <summary>Captures a run's state (used by the trainer).</summary>
+    internal static CheckpointState Capture(TrainingConfig config, int step, float firstLoss, int? solvedAt, SequenceModel model,
+        Optimizer optimizer, LrSchedule? schedule, IGradientClipper clipper)
+    {
+        (IReadOnlyList<(string Name, Tensor Tensor)> optimizerTensors, IReadOnlyDictionary<string, string> optimizerMetadata) = optimizer.ExportState();
+        return new CheckpointState(config, step, firstLoss, solvedAt,
+            model.NamedParameters().ToDictionary(p => p.Name, p => p.Parameter.Detach(), StringComparer.Ordinal),
+            optimizerTensors.ToDictionary(t => t.Name, t => t.Tensor, StringComparer.Ordinal),
+            optimizerMetadata,
+            schedule?.GetState() ?? new Dictionary<string, string>(),
+            (clipper as IStatefulClipper)?.GetState() ?? new Dictionary<string, string>());
+    }
+
+    /// <summary>Puts a saved state back into a freshly built run (used by the trainer).</summary>
+    internal static void Restore(string path, CheckpointState state, SequenceModel model, Optimizer optimizer, LrSchedule? schedule, IGradientClipper clipper)
+    {
+        var parameters = model.NamedParameters().ToList();
+        foreach ((string name, Tensor parameter) in parameters)
+        {
+            if (!state.Model.TryGetValue(name, out Tensor? saved) || !saved.Shape.SequenceEqual(parameter.Shape))
+            {
+                throw Invalid(path, $"its model has no parameter '{name}' of shape [{string.Join(", ", parameter.Shape)}]");
+            }
+        }
+
+        if (state.Model.Count != parameters.Count)
+        {
+            throw Invalid(path, $"its model has {state.Model.Count} parameters but the settings build {parameters.Count}");
+        }
+
+        try
+        {
+            optimizer.ImportState(state.OptimizerTensors, state.OptimizerMetadata, path);
+            schedule?.LoadState(state.ScheduleState);
+            (clipper as IStatefulClipper)?.LoadState(state.ClipperState);
+        }
+        catch (Exception e) when (e is FormatException or InvalidDataException or OverflowException)
+        {
+            throw Invalid(path, e.Message.TrimEnd('.'));
+        }
+
+        foreach ((string name, Tensor parameter) in parameters)
+        {
+            state.Model[name].Data.CopyTo(parameter.Data, 0);
+        }
+    }
+
+    private static void Prefixed(Dictionary<string, string> target, string prefix, IReadOnlyDictionary<string, string> source)
+    {
+        foreach ((string key, string value) in source)
+        {
+            target[prefix + key] = value;
+        }
+    }
+
+    private static Dictionary<string, T> Strip<T>(IReadOnlyDictionary<string, T> source, string prefix) =>
+        source.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(kv => kv.Key[prefix.Length..], kv => kv.Value, StringComparer.Ordinal);
+
+    private static InvalidDataException Invalid(string path, string problem) => new($"'{path}' is not a valid MiniNet checkpoint: {problem}.");
+}

@@ -4,7 +4,7 @@ using MiniNet.Training;
 
 // Plain SGD with a high learning rate on an LSTM: the setting Pascanu et al. (2013) clipped to rescue.
 var settings = new TrainingConfig(Task: "adding", Model: "lstm", Hidden: 64, SequenceLength: 20, Batch: 64,
-    Optimizer: "sgd", LearningRate: 1.0f, Steps: 3000, Seed: 1, EvalEvery: 100);
+    Optimizer: "sgd", LearningRate: 1.0f, Steps: 5000, Seed: 1, EvalEvery: 100);
 
 foreach (string clip in new[] { "none", "global-norm:0.1" })
 {

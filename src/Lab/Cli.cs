@@ -13,7 +13,7 @@ internal static class Cli
 {
     /// <summary>The defaults of <c>compare</c>: a setting where plain SGD explodes without clipping and learns with it.</summary>
     public static TrainingConfig CompareDefaults { get; } = new(
-        Task: "adding", Model: "lstm", Hidden: 64, SequenceLength: 20, Batch: 64, Optimizer: "sgd", LearningRate: 1.0f, Steps: 3000, EvalEvery: 100);
+        Task: "adding", Model: "lstm", Hidden: 64, SequenceLength: 20, Batch: 64, Optimizer: "sgd", LearningRate: 1.0f, Steps: 5000, EvalEvery: 100);
 
     /// <summary>The clipper specs <c>compare</c> runs by default.</summary>
     public const string CompareClips = "none,global-norm:0.1,value:0.1";

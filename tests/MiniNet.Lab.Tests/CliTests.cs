@@ -34,7 +34,7 @@ public sealed class CliTests : IDisposable
         { "train --clip global-norm:-1", "'-1' in 'global-norm:-1' is not a valid threshold" },
         { "train --clip clamp:1", "unknown stage 'clamp'; valid forms are none, value:C" },
         { "train --clip", "--clip" },
-        { "train --hidden 0", "--hidden 0 is invalid; it must be a positive whole number." },
+        { "train --hidden 0", "--hidden 0 is invalid; it must be a positive whole number up to 8192." },
         { "train --hidden -5", "--hidden -5 is invalid" },
         { "train --hidden abc", "abc" },
         { "train --hidden 99999999999", "99999999999" },
@@ -59,6 +59,28 @@ public sealed class CliTests : IDisposable
         { "wall --steps 0", "--steps 0 is invalid" },
         { "wall --w NaN", "--w NaN is invalid" },
         { "dance", "dance" },
+        { "train --layers 0", "--layers 0 is invalid" },
+        { "train --layers 1000", "--layers 1000 is invalid; it must be a positive whole number up to 64" },
+        { "train --hidden 100000", "--hidden 100000 is invalid; it must be a positive whole number up to 8192" },
+        { "train --batch 100000 --hidden 4096", "GB of activations per step" },
+        { "train --seed abc", "abc" },
+        { "train --eval-every 0", "--eval-every 0 is invalid" },
+        { "train --checkpoint-every -1", "--checkpoint-every -1 is invalid" },
+        { "train --resume /no/such/checkpoint.safetensors", "--resume '/no/such/checkpoint.safetensors': no such checkpoint file." },
+        { "train --anomaly maybe", "maybe" },
+        { "train --schedule step:0:0.5", "Schedule 'step:0:0.5' needs a positive whole number of steps" },
+        { "train --schedule warmup:", "warmup:" },
+        { "train --optimizer", "--optimizer" },
+        { "train --task", "--task" },
+        { "train --out", "--out" },
+        { "compare --lr -0.5", "--lr -0.5 is invalid" },
+        { "compare --model", "--model" },
+        { "sweep --hidden -1", "--hidden -1 is invalid" },
+        { "sweep --probe-steps x", "x" },
+        { "wall --b inf", "Cannot parse argument 'inf' for option '--b'" },
+        { "wall --b Infinity", "--b Infinity is invalid; it must be a finite number." },
+        { "wall --threshold abc", "abc" },
+        { "wall --steps 1000000", "--steps 1000000 is invalid; it must be a whole number from 1 to 100000." },
     };
 
     [Theory]
@@ -71,6 +93,29 @@ public sealed class CliTests : IDisposable
         error.TrimEnd('\n', '\r').Should().NotContain("\n", "one line");
         error.Should().NotContain("   at ", "never a stack trace");
         output.Should().NotContain("Report:");
+    }
+
+    [Fact]
+    public void A_corrupt_checkpoint_given_to_resume_is_named_on_one_line()
+    {
+        string path = Path.Combine(_folder, "broken.safetensors");
+        File.WriteAllBytes(path, [1, 2, 3]);
+        (int code, _, string error) = Run("train", "--resume", path, "--out", Path.Combine(_folder, "r"));
+        code.Should().Be(2);
+        error.Should().Be($"mininet: '{path}' is not a valid safetensors file: it is 3 bytes long, too short for the 8-byte header length.{Environment.NewLine}");
+    }
+
+    [Fact]
+    public void Train_checkpoints_and_resumes_from_the_command_line()
+    {
+        string first = Path.Combine(_folder, "first");
+        Run("train", "--steps", "20", "--seq-len", "10", "--hidden", "8", "--checkpoint-every", "10", "--out", first).Code.Should().Be(0);
+        string checkpoint = Path.Combine(first, "checkpoint.safetensors");
+        File.Exists(checkpoint).Should().BeTrue();
+        (int code, string output, string error) = Run("train", "--resume", checkpoint, "--out", Path.Combine(_folder, "second"));
+        error.Should().BeEmpty();
+        code.Should().Be(0, "a finished run resumes to its end at once");
+        output.Should().Contain("Report:");
     }
 
     [Fact]

@@ -46,6 +46,14 @@ public sealed class ReportTests : IDisposable
     }
 
     [Fact]
+    public void A_chart_without_data_still_renders()
+    {
+        var chart = new SvgChart { Title = "empty", YLabel = "y", LogY = true };
+        chart.Series.Add(new ChartSeries("nothing yet", []));
+        XElement.Parse(chart.Render()).Name.LocalName.Should().Be("svg");
+    }
+
+    [Fact]
     public void Non_finite_points_break_a_line_instead_of_corrupting_it()
     {
         var chart = new SvgChart { Title = "t", YLabel = "y", LogY = true };

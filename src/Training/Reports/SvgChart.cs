@@ -53,7 +53,7 @@ public sealed class SvgChart
         var points = Series.SelectMany(s => s.Points).Where(p => Usable(p.Y) && double.IsFinite(p.X)).ToList();
         double xMin = points.Count > 0 ? points.Min(p => p.X) : 0, xMax = points.Count > 0 ? points.Max(p => p.X) : 1;
         var ys = points.Select(p => p.Y).Concat(ReferenceLines.Select(r => r.Y).Where(Usable)).ToList();
-        double yMin = ys.Count > 0 ? ys.Min() : 0, yMax = ys.Count > 0 ? ys.Max() : 1;
+        double yMin = ys.Count > 0 ? ys.Min() : (LogY ? 0.1 : 0), yMax = ys.Count > 0 ? ys.Max() : 1;
         if (LogY)
         {
             (yMin, yMax) = (Math.Pow(10, Math.Floor(Math.Log10(yMin))), Math.Pow(10, Math.Ceiling(Math.Log10(yMax))));
@@ -169,6 +169,11 @@ public sealed class SvgChart
     /// <summary>About five round ticks on a linear axis; the powers of ten on a log axis.</summary>
     internal static IEnumerable<double> Ticks(double min, double max, bool log)
     {
+        if (!double.IsFinite(min) || !double.IsFinite(max) || max <= min || (log && min <= 0))
+        {
+            yield break; // no sensible ticks (for example a chart without data): draw none rather than loop forever
+        }
+
         if (log)
         {
             for (double p = Math.Log10(min); p <= Math.Log10(max) + 1e-9; p++)

@@ -65,7 +65,7 @@ public static class Anomaly
     public static IDisposable Scope()
     {
         t_depth++;
-        return new ScopeHandle();
+        return new ThreadScope(static () => t_depth--);
     }
 
     internal static void CheckForward(string op, float[] data, int[] shape, Tensor[] inputs)
@@ -100,18 +100,4 @@ public static class Anomaly
 
     private static string Describe(Tensor[] inputs) => string.Join(", ", inputs.Select(x =>
         ShapeText.Format(x.ShapeArray) + (x.Name is null ? string.Empty : $" '{x.Name}'") + (x.Op is null ? string.Empty : $" (from {x.Op})")));
-
-    private sealed class ScopeHandle : IDisposable
-    {
-        private bool _disposed;
-
-        public void Dispose()
-        {
-            if (!_disposed)
-            {
-                _disposed = true;
-                t_depth--;
-            }
-        }
-    }
 }

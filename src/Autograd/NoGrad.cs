@@ -19,20 +19,6 @@ public static class NoGrad
     public static IDisposable Scope()
     {
         t_depth++;
-        return new ScopeHandle();
-    }
-
-    private sealed class ScopeHandle : IDisposable
-    {
-        private bool _disposed;
-
-        public void Dispose()
-        {
-            if (!_disposed)
-            {
-                _disposed = true;
-                t_depth--;
-            }
-        }
+        return new ThreadScope(static () => t_depth--);
     }
 }

@@ -94,7 +94,7 @@ internal static class Cli
             TrainingConfig config = resumeFrom is null ? options.Read(parse, parse.GetValue(clip)!) : Checkpoint.Load(resumeFrom).Config;
             string folder = RunFolder.Create(parse.GetValue(options.Out), "train-" + Stamp());
             var training = new TrainingOptions(every > 0 ? Path.Combine(folder, "checkpoint.safetensors") : null, every, resumeFrom, parse.GetValue(anomaly));
-            List<RunResult> runs = RunDisplay.RunAll(console, [(config.Clip, config)], training);
+            List<RunResult> runs = RunDisplay.RunAll(console, folder, [(config.Clip, config)], training);
             Finish(console, folder, "train", runs, HtmlReport.ForRuns("MiniNet training run", runs));
             return 0;
         });
@@ -118,7 +118,7 @@ internal static class Cli
 
             var configs = specs.Select(spec => (spec, options.Read(parse, spec))).ToList();
             string folder = RunFolder.Create(parse.GetValue(options.Out), "compare-" + Stamp());
-            List<RunResult> runs = RunDisplay.RunAll(console, configs);
+            List<RunResult> runs = RunDisplay.RunAll(console, folder, configs);
             Finish(console, folder, "compare", runs, HtmlReport.ForRuns("Exploding versus clipped gradients", runs));
             return 0;
         });
@@ -151,7 +151,7 @@ internal static class Cli
             var configs = values.OrderByDescending(v => v)
                 .Select(v => ($"global-norm:{v.ToString(CultureInfo.InvariantCulture)}", config with { Clip = $"global-norm:{v.ToString(CultureInfo.InvariantCulture)}" }))
                 .ToList();
-            List<RunResult> runs = RunDisplay.RunAll(console, configs);
+            List<RunResult> runs = RunDisplay.RunAll(console, folder, configs);
             Finish(console, folder, "sweep", runs, HtmlReport.ForRuns("Clipping threshold sweep", runs, [advice.ToString()]),
                 new Dictionary<string, object?> { ["advice"] = advice });
             return 0;

@@ -8,8 +8,9 @@ namespace MiniNet.Lab;
 internal static class RunDisplay
 {
     /// <summary>Runs each configuration with a live progress bar (loss and gradient norm in its label).</summary>
-    public static List<RunResult> RunAll(IAnsiConsole console, IReadOnlyList<(string Name, TrainingConfig Config)> runs, TrainingOptions? options = null)
+    public static List<RunResult> RunAll(IAnsiConsole console, string folder, IReadOnlyList<(string Name, TrainingConfig Config)> runs, TrainingOptions? options = null)
     {
+        using var metrics = new MetricsWriter(folder); // every step goes to disk as it happens
         var results = new List<RunResult>();
         console.Progress()
             .AutoClear(false)
@@ -29,7 +30,7 @@ internal static class RunDisplay
                                 $"{name,-22} step {p.Step,6}  loss {p.Row.Loss,10:G4}  ‖g‖ {p.Row.GradNormBefore,10:G4}"));
                         }
                     });
-                    RunResult result = Trainer.Run(config, options ?? new TrainingOptions(), name, progress);
+                    RunResult result = Trainer.Run(config, options ?? new TrainingOptions(), name, metrics.For(name, progress));
                     bar.Description = Markup.Escape($"{name,-22} {result.Verdict}");
                     bar.Value = config.Steps;
                     results.Add(result);

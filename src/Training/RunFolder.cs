@@ -40,7 +40,7 @@ public static class RunFolder
         return path;
     }
 
-    /// <summary>Writes the metrics, the summary and the report of a set of runs into <paramref name="folder"/>.</summary>
+    /// <summary>Writes the summary and the report of a set of runs into <paramref name="folder"/> (the metrics files were streamed by <see cref="MetricsWriter"/>).</summary>
     /// <param name="folder">The run folder.</param>
     /// <param name="command">train, compare or sweep.</param>
     /// <param name="runs">The runs.</param>
@@ -49,8 +49,6 @@ public static class RunFolder
     public static void Write(string folder, string command, IReadOnlyList<RunResult> runs, string html, IReadOnlyDictionary<string, object?>? extra = null)
     {
         ArgumentNullException.ThrowIfNull(runs);
-        MetricsLog.WriteCsv(Path.Combine(folder, "metrics.csv"), runs);
-        MetricsLog.WriteJsonLines(Path.Combine(folder, "metrics.jsonl"), runs);
         var summary = new Dictionary<string, object?>
         {
             ["command"] = command,
@@ -62,11 +60,12 @@ public static class RunFolder
                 ["verdict"] = r.Verdict,
                 ["diverged_at_step"] = r.DivergedAtStep,
                 ["solved_at_step"] = r.SolvedAtStep,
-                ["final_test_loss"] = MetricsLog.Finite(r.FinalTestLoss),
-                ["final_test_accuracy"] = MetricsLog.Finite(r.FinalTestAccuracy),
+                ["final_test_loss"] = MetricsWriter.Finite(r.FinalTestLoss),
+                ["final_test_accuracy"] = MetricsWriter.Finite(r.FinalTestAccuracy),
                 ["baseline"] = r.Task.Baseline,
-                ["max_grad_norm"] = MetricsLog.Finite(r.MaxGradNorm),
+                ["max_grad_norm"] = MetricsWriter.Finite(r.MaxGradNorm),
                 ["clip_fraction"] = r.ClipFraction,
+                ["steps_run"] = r.StepsRun,
                 ["seconds"] = r.Seconds,
             }).ToList(),
         };

@@ -14,7 +14,7 @@ public enum RunStatus
 /// <param name="Name">A label for tables and plots (the clipper spec in a comparison).</param>
 /// <param name="Config">The settings.</param>
 /// <param name="Task">The task.</param>
-/// <param name="Rows">One row per step taken.</param>
+/// <param name="Rows">The steps kept for plots: every step up to 20,000, then evenly thinned (metrics.csv has every step); per-parameter norms are in metrics.jsonl only.</param>
 /// <param name="Status">Finished or diverged.</param>
 /// <param name="DivergedAtStep">The step it diverged at, if it did.</param>
 /// <param name="SolvedAtStep">The first evaluation step at which the task's success criterion held, if any.</param>
@@ -29,9 +29,15 @@ public sealed record RunResult(string Name, TrainingConfig Config, ISequenceTask
         : SolvedAtStep is int solved ? $"solved at step {solved}"
         : "finished, not solved";
 
-    /// <summary>The largest pre-clip gradient norm seen.</summary>
-    public double MaxGradNorm => Rows.Count == 0 ? 0 : Rows.Max(r => float.IsFinite(r.GradNormBefore) ? r.GradNormBefore : float.PositiveInfinity);
+    /// <summary>Steps taken (all of them, not only the rows kept).</summary>
+    public int StepsRun { get; init; }
+
+    /// <summary>Steps the clipper changed.</summary>
+    public int ClippedSteps { get; init; }
+
+    /// <summary>The largest pre-clip gradient norm seen (∞ if one was not finite).</summary>
+    public double MaxGradNorm { get; init; }
 
     /// <summary>The fraction of steps the clipper changed.</summary>
-    public double ClipFraction => Rows.Count == 0 ? 0 : Rows.Count(r => r.Clipped) / (double)Rows.Count;
+    public double ClipFraction => StepsRun == 0 ? 0 : ClippedSteps / (double)StepsRun;
 }

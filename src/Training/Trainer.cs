@@ -11,7 +11,9 @@ namespace MiniNet.Training;
 /// <param name="CheckpointEvery">Steps between checkpoints (and always after the last step).</param>
 /// <param name="ResumeFrom">A checkpoint to continue from, or null.</param>
 /// <param name="DetectAnomaly">Anomaly mode: the first op producing NaN or ∞ throws an <see cref="AnomalyException"/> naming it.</param>
-public sealed record TrainingOptions(string? CheckpointPath = null, int CheckpointEvery = 0, string? ResumeFrom = null, bool DetectAnomaly = false);
+/// <param name="HistoryCapacity">Rows kept in memory for the report (decimated past this; the streamed metrics files have every step).</param>
+public sealed record TrainingOptions(string? CheckpointPath = null, int CheckpointEvery = 0, string? ResumeFrom = null, bool DetectAnomaly = false,
+    int HistoryCapacity = 20_000);
 
 /// <summary>Progress of a run, reported after every step.</summary>
 /// <param name="Step">Steps done.</param>
@@ -64,7 +66,9 @@ public static class Trainer
         var batches = new MersenneTwister(config.Seed + 1000);
         TaskBatch test = task.Sample(config.EvalBatch, new MersenneTwister(config.Seed + 2000));
 
-        var rows = new List<MetricsRow>(config.Steps);
+        var history = new MetricsHistory(options.HistoryCapacity);
+        int stepsRun = 0, clippedSteps = 0;
+        double maxGradNorm = 0;
         var clock = Stopwatch.StartNew();
         float firstLoss = float.NaN;
         int? divergedAt = null;
@@ -123,7 +127,10 @@ public static class Trainer
 
             var row = new MetricsRow(step, loss, report.TotalNormBefore, report.TotalNormAfter, lr, report.Clipped, report.SkipStep,
                 report.PerParameter, evalLoss, evalAccuracy);
-            rows.Add(row);
+            history.Add(row, last: diverged || step == config.Steps);
+            stepsRun++;
+            clippedSteps += row.Clipped ? 1 : 0;
+            maxGradNorm = Math.Max(maxGradNorm, float.IsFinite(row.GradNormBefore) ? row.GradNormBefore : double.PositiveInfinity);
             if (options.CheckpointPath is not null && options.CheckpointEvery > 0 && !diverged && (step % options.CheckpointEvery == 0 || step == config.Steps))
             {
                 Checkpoint.Save(options.CheckpointPath, Checkpoint.Capture(config, step, firstLoss, solvedAt, model, optimizer, schedule, clipper));
@@ -138,8 +145,13 @@ public static class Trainer
             }
         }
 
-        return new RunResult(name ?? config.Clip, config, task, rows, divergedAt is null ? RunStatus.Finished : RunStatus.Diverged,
-            divergedAt, solvedAt, testLoss, testAccuracy, clock.Elapsed.TotalSeconds);
+        return new RunResult(name ?? config.Clip, config, task, history.Rows, divergedAt is null ? RunStatus.Finished : RunStatus.Diverged,
+            divergedAt, solvedAt, testLoss, testAccuracy, clock.Elapsed.TotalSeconds)
+        {
+            StepsRun = stepsRun,
+            ClippedSteps = clippedSteps,
+            MaxGradNorm = maxGradNorm,
+        };
     }
 
     /// <summary>The held-out loss and accuracy, without recording a graph.</summary>

@@ -197,3 +197,36 @@ public sealed class ReliabilityTests(ITestOutputHelper output) : IDisposable
 public sealed class ReliabilityCollection
 {
 }
+
+/// <summary>A 100,000-step run keeps its memory flat: the full record is streamed, the in-memory history is bounded.</summary>
+[Collection("Reliability")]
+public sealed class LongRunTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void A_hundred_thousand_steps_keep_the_managed_heap_flat()
+    {
+        var config = new TrainingConfig(Task: "adding", Model: "rnn", Hidden: 8, SequenceLength: 5, Batch: 8, Optimizer: "adam", LearningRate: 1e-3f,
+            Steps: 100_000, EvalEvery: 10_000, EvalBatch: 32, Clip: "global-norm:1");
+        long atThousand = 0;
+        var progress = new AtStep(1000, () => atThousand = GC.GetTotalMemory(forceFullCollection: true));
+        RunResult run = Trainer.Run(config, progress: progress);
+        long atEnd = GC.GetTotalMemory(forceFullCollection: true);
+        output.WriteLine($"managed heap at step 1,000: {atThousand / 1048576.0:F2} MiB; at step 100,000: {atEnd / 1048576.0:F2} MiB; " +
+                         $"peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:F0} MiB; rows kept {run.Rows.Count}");
+        run.StepsRun.Should().Be(100_000);
+        run.Rows.Count.Should().BeLessThanOrEqualTo(20_000 + 10);
+        run.Rows[^1].Step.Should().Be(100_000);
+        (atEnd - atThousand).Should().BeLessThan(8 * 1024 * 1024, "a long run must not grow with its number of steps");
+    }
+
+    private sealed class AtStep(int step, Action action) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value)
+        {
+            if (value.Step == step)
+            {
+                action();
+            }
+        }
+    }
+}

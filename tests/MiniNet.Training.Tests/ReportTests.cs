@@ -14,15 +14,12 @@ public sealed class ReportTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
-    private static IReadOnlyList<RunResult> Runs()
+    private static IReadOnlyList<RunResult> Runs(MetricsWriter? metrics = null)
     {
         var config = new TrainingConfig(Task: "adding", Hidden: 8, SequenceLength: 8, Batch: 16, Steps: 30, EvalEvery: 10, EvalBatch: 50);
-        return
-        [
-            Trainer.Run(config with { Clip = "none" }, "none"),
-            Trainer.Run(config with { Clip = "global-norm:0.01" }, "global-norm:0.01"),
-            Trainer.Run(config with { Clip = "value:0.001" }, "value:0.001"),
-        ];
+        return new[] { "none", "global-norm:0.01", "value:0.001" }
+            .Select(clip => Trainer.Run(config with { Clip = clip }, clip, metrics?.For(clip)))
+            .ToList();
     }
 
     [Fact]
@@ -66,8 +63,13 @@ public sealed class ReportTests : IDisposable
     [Fact]
     public void The_report_is_self_contained_and_the_folder_holds_every_file()
     {
-        IReadOnlyList<RunResult> runs = Runs();
         string folder = RunFolder.Create(Path.Combine(_folder, "run"), "unused");
+        IReadOnlyList<RunResult> runs;
+        using (var metrics = new MetricsWriter(folder))
+        {
+            runs = Runs(metrics);
+        }
+
         RunFolder.Write(folder, "compare", runs, HtmlReport.ForRuns("Exploding versus clipped gradients", runs));
         Directory.GetFiles(folder).Select(Path.GetFileName).Should().BeEquivalentTo("metrics.csv", "metrics.jsonl", "summary.json", "report.html");
 
@@ -77,8 +79,8 @@ public sealed class ReportTests : IDisposable
         Regex.Matches(html, "https?://").Cast<Match>().Should().OnlyContain(m => html.Substring(m.Index, 26) == "http://www.w3.org/2000/svg", "no network resources");
 
         string[] csv = File.ReadAllLines(Path.Combine(folder, "metrics.csv"));
-        csv[0].Should().Be(MetricsLog.CsvHeader);
-        csv.Should().HaveCount(1 + runs.Sum(r => r.Rows.Count));
+        csv[0].Should().Be(MetricsWriter.CsvHeader);
+        csv.Should().HaveCount(1 + runs.Sum(r => r.StepsRun));
         foreach (string line in File.ReadLines(Path.Combine(folder, "metrics.jsonl")))
         {
             JsonDocument.Parse(line).RootElement.GetProperty("parameter_norms").EnumerateObject().Should().NotBeEmpty();

@@ -43,10 +43,18 @@ public sealed class TrainerTests
     [Fact]
     public void Reports_carry_pre_and_post_clip_norms_and_clip_events()
     {
-        RunResult run = Trainer.Run(Small with { Steps = 30, Clip = "global-norm:0.01" });
+        var rows = new List<MetricsRow>();
+        RunResult run = Trainer.Run(Small with { Steps = 30, Clip = "global-norm:0.01" }, progress: new Collect(rows));
         run.Rows.Should().OnlyContain(r => r.GradNormAfter <= 0.01f * 1.0001f);
         run.Rows.Should().OnlyContain(r => r.Clipped && r.GradNormBefore > r.GradNormAfter);
-        run.Rows[0].PerParameter.Select(p => p.Name).Should().Contain(["lstm.weight_ih_l0", "head.weight"]);
+        run.ClipFraction.Should().Be(1);
+        rows.Should().HaveCount(30);
+        rows[0].PerParameter.Select(p => p.Name).Should().Contain(["lstm.weight_ih_l0", "head.weight"], "every step's per-parameter norms reach the metrics sink");
+    }
+
+    private sealed class Collect(List<MetricsRow> rows) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => rows.Add(value.Row);
     }
 
     [Fact]

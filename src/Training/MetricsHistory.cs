@@ -1,0 +1,33 @@
+namespace MiniNet.Training;
+
+/// <summary>
+/// The in-memory record of a run's steps, bounded for long runs: up to <see cref="Capacity"/> rows are kept; past that,
+/// every other row is dropped and from then on only every 2nd (4th, …) step is kept. Evaluation rows are always kept.
+/// The full per-step record goes to <c>metrics.csv</c>/<c>metrics.jsonl</c> as the run goes, so memory stays flat
+/// however many steps a run takes.
+/// </summary>
+internal sealed class MetricsHistory(int capacity)
+{
+    private readonly List<MetricsRow> _rows = [];
+    private int _stride = 1;
+
+    public int Capacity { get; } = capacity;
+
+    public IReadOnlyList<MetricsRow> Rows => _rows;
+
+    public void Add(MetricsRow row, bool last)
+    {
+        if (row.Step % _stride != 0 && row.TestLoss is null && !last)
+        {
+            return;
+        }
+
+        // The plots need the global norms, not every parameter's: keep the per-parameter list only in the streamed files.
+        _rows.Add(row with { PerParameter = [] });
+        if (_rows.Count > Capacity)
+        {
+            _stride *= 2;
+            _rows.RemoveAll(r => r.Step % _stride != 0 && r.TestLoss is null);
+        }
+    }
+}

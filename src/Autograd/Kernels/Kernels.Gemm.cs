@@ -22,9 +22,9 @@ public static partial class Kernels
     /// op(B) is [k, n]: B is stored [k, n], or [n, k] when <paramref name="transposeB"/>.
     /// C is [m, n]. B is packed into panels two vectors wide (<see cref="PackedMatrix"/>), which absorbs its transpose;
     /// k is cut into blocks of 256 so a panel block stays in L1; a register-blocked micro-kernel of 6 rows × 2 vectors
-    /// (12 accumulators, fused multiply-add, 512-bit where the CPU has it) computes each tile, reading A in place in
-    /// either layout through two strides. Transposes are never materialized. Large products split rows (or, when
-    /// there are few, panels) between the cores.
+    /// (12 accumulators, fused multiply-add, 512-bit where the CPU has it) computes each tile, reading A stored [m, k]
+    /// in place and a k block of A stored [k, m] from a small contiguous copy. Whole transposes are never materialized.
+    /// Large products split rows (or, when there are few, panels) between the cores.
     /// With β = 0, C's previous contents are ignored (NaN in C does not leak through).
     /// </remarks>
     /// <param name="transposeA">Whether A is stored transposed ([k, m]).</param>
@@ -122,9 +122,10 @@ public static partial class Kernels
 
     /// <summary>C[rows firstRow..lastRow, panels firstPanel..lastPanel) ← op(A)·B + β·C, blocked over k.</summary>
     /// <remarks>
-    /// A is read in place: element (i + r, p) of op(A) is at i·rowStride + r·rowStride + p·depthStride, which covers
-    /// both layouts (stored [m, k]: strides k and 1; stored [k, m]: strides 1 and m). Only a last partial group of
-    /// fewer than 6 rows is copied, zero-padded, so the one 6-row micro-kernel serves every shape.
+    /// A stored [m, k] is read in place: element (i + r, p) of op(A) is at (i + r)·k + p. A stored [k, m] would be read at
+    /// a stride of m floats per p, so each k block of it is first copied into 6-row micro-panels (6 contiguous values
+    /// per p). A last partial group of fewer than 6 rows is copied zero-padded, so one 6-row micro-kernel serves
+    /// every shape.
     /// </remarks>
     [SkipLocalsInit] // the tile is written before it is read and the tail is cleared when used: no zeroing of 7 KB per call
     private static void GemmBlocked(bool transposeA, int m, ReadOnlySpan<float> a, PackedMatrix b, Span<float> c, float beta,

@@ -109,6 +109,8 @@ public sealed class MatMulOracleTests
 }
 
 /// <summary>The OpenBLAS backend and the managed kernel agree (and the choice is explained when OpenBLAS is absent).</summary>
+/// <remarks>Switching the process-wide backend must not overlap other tests, so this class runs alone.</remarks>
+[Collection(MemoryMeasurements.Name)]
 public sealed class GemmBackendTests
 {
     [Fact]

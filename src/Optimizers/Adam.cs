@@ -8,7 +8,7 @@ namespace MiniNet.Optimizers;
 /// p ← p − η/(1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + ε). Weight decay here is the L2 penalty added to the gradient,
 /// which Adam's scaling weakens for large gradients; <see cref="AdamW"/> decouples it.
 /// </remarks>
-public sealed class Adam : Optimizer
+public sealed class Adam : AdamOptimizer
 {
     /// <summary>Creates the optimizer over one group of parameters.</summary>
     /// <param name="parameters">The parameters.</param>
@@ -32,32 +32,14 @@ public sealed class Adam : Optimizer
     /// <param name="weightDecay">λ ≥ 0.</param>
     /// <param name="amsgrad">Use AMSGrad.</param>
     public Adam(IEnumerable<ParameterGroup> groups, float learningRate = 1e-3f, float beta1 = 0.9f, float beta2 = 0.999f, float eps = 1e-8f, float weightDecay = 0f, bool amsgrad = false)
-        : base(groups, learningRate, weightDecay)
+        : base(groups, learningRate, beta1, beta2, eps, weightDecay, amsgrad)
     {
-        OptimizerOptions.Beta(nameof(Adam), "betas[0]", beta1);
-        OptimizerOptions.Beta(nameof(Adam), "betas[1]", beta2);
-        OptimizerOptions.Positive(nameof(Adam), "eps", eps);
-        (Beta1, Beta2, Eps, Amsgrad) = (beta1, beta2, eps, amsgrad);
     }
-
-    /// <summary>β₁.</summary>
-    public float Beta1 { get; }
-
-    /// <summary>β₂.</summary>
-    public float Beta2 { get; }
-
-    /// <summary>ε.</summary>
-    public float Eps { get; }
-
-    /// <summary>Whether AMSGrad is on.</summary>
-    public bool Amsgrad { get; }
 
     /// <inheritdoc/>
     protected override void Update(Span<float> parameter, ReadOnlySpan<float> gradient, ParameterGroup group, ParameterState state)
     {
-        AdamKernel.Coefficients c = AdamKernel.For(state.Step, group.LearningRate, Beta1, Beta2, Eps, group.WeightDecay);
-        AdamKernel.Update(
-            parameter, gradient, state.Buffer("exp_avg", parameter.Length), state.Buffer("exp_avg_sq", parameter.Length),
-            Amsgrad ? state.Buffer("max_exp_avg_sq", parameter.Length) : Span<float>.Empty, c);
+        ArgumentNullException.ThrowIfNull(group);
+        AdamStep(parameter, gradient, group.LearningRate, state, l2: group.WeightDecay);
     }
 }

@@ -7,7 +7,7 @@ namespace MiniNet.Optimizers;
 /// p ← p·(1 − η·λ) first, then the Adam update without any L2 term:
 /// m ← β₁m + (1 − β₁)g; v ← β₂v + (1 − β₂)g²; p ← p − η/(1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + ε).
 /// </remarks>
-public sealed class AdamW : Optimizer
+public sealed class AdamW : AdamOptimizer
 {
     /// <summary>Creates the optimizer over one group of parameters.</summary>
     /// <param name="parameters">The parameters.</param>
@@ -31,25 +31,9 @@ public sealed class AdamW : Optimizer
     /// <param name="weightDecay">λ ≥ 0, decoupled.</param>
     /// <param name="amsgrad">Use AMSGrad.</param>
     public AdamW(IEnumerable<ParameterGroup> groups, float learningRate = 1e-3f, float beta1 = 0.9f, float beta2 = 0.999f, float eps = 1e-8f, float weightDecay = 1e-2f, bool amsgrad = false)
-        : base(groups, learningRate, weightDecay)
+        : base(groups, learningRate, beta1, beta2, eps, weightDecay, amsgrad)
     {
-        OptimizerOptions.Beta(nameof(AdamW), "betas[0]", beta1);
-        OptimizerOptions.Beta(nameof(AdamW), "betas[1]", beta2);
-        OptimizerOptions.Positive(nameof(AdamW), "eps", eps);
-        (Beta1, Beta2, Eps, Amsgrad) = (beta1, beta2, eps, amsgrad);
     }
-
-    /// <summary>β₁.</summary>
-    public float Beta1 { get; }
-
-    /// <summary>β₂.</summary>
-    public float Beta2 { get; }
-
-    /// <summary>ε.</summary>
-    public float Eps { get; }
-
-    /// <summary>Whether AMSGrad is on.</summary>
-    public bool Amsgrad { get; }
 
     /// <inheritdoc/>
     protected override void Update(Span<float> parameter, ReadOnlySpan<float> gradient, ParameterGroup group, ParameterState state)
@@ -60,9 +44,6 @@ public sealed class AdamW : Optimizer
             System.Numerics.Tensors.TensorPrimitives.Multiply(parameter, shrink, parameter);
         }
 
-        AdamKernel.Coefficients c = AdamKernel.For(state.Step, group.LearningRate, Beta1, Beta2, Eps, l2: 0f);
-        AdamKernel.Update(
-            parameter, gradient, state.Buffer("exp_avg", parameter.Length), state.Buffer("exp_avg_sq", parameter.Length),
-            Amsgrad ? state.Buffer("max_exp_avg_sq", parameter.Length) : Span<float>.Empty, c);
+        AdamStep(parameter, gradient, group.LearningRate, state, l2: 0f);
     }
 }

@@ -44,20 +44,7 @@ public static class LayerFixtures
     }
 
     /// <summary>Elementwise |actual − expected| ≤ atol + rtol·|expected|, with a message naming the element.</summary>
-    public static void AssertClose(Tensor actual, Tensor expected, float rtol, float atol, string what)
-    {
-        actual.Shape.Should().Equal(expected.Shape, $"{what} must have PyTorch's shape");
-        for (int i = 0; i < expected.Length; i++)
-        {
-            float a = actual.Data[i];
-            float e = expected.Data[i];
-            float allowed = atol + (rtol * MathF.Abs(e));
-            if (!(MathF.Abs(a - e) <= allowed))
-            {
-                throw new Xunit.Sdk.XunitException($"{what}: element {i} is {a:G9}, expected {e:G9} (difference {MathF.Abs(a - e):G3}, allowed {allowed:G3}).");
-            }
-        }
-    }
+    public static void AssertClose(Tensor actual, Tensor expected, float rtol, float atol, string what) => Close.Assert(actual, expected, rtol, atol, what);
 
     private static Dictionary<string, LayerCase> Load()
     {

@@ -1,9 +1,9 @@
 using FluentAssertions;
 using MiniNet.Autograd;
 
-namespace MiniNet.Autograd.Tests;
+namespace MiniNet.Tests;
 
-/// <summary>Elementwise closeness in the sense of torch.allclose: |a − e| ≤ atol + rtol·|e|.</summary>
+/// <summary>Elementwise closeness in the sense of torch.allclose: |a − e| ≤ atol + rtol·|e| (shared by the test projects).</summary>
 public static class Close
 {
     public static void Assert(Tensor actual, Tensor expected, float rtol, float atol, string what)

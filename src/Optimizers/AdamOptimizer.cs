@@ -1,0 +1,50 @@
+using MiniNet.Autograd;
+
+namespace MiniNet.Optimizers;
+
+/// <summary>What <see cref="Adam"/> and <see cref="AdamW"/> share: β₁, β₂, ε, AMSGrad, their checks and the fused update.</summary>
+public abstract class AdamOptimizer : Optimizer
+{
+    /// <summary>Checks and stores the shared settings.</summary>
+    /// <param name="groups">The parameter groups.</param>
+    /// <param name="learningRate">η ≥ 0.</param>
+    /// <param name="beta1">β₁ in [0, 1).</param>
+    /// <param name="beta2">β₂ in [0, 1).</param>
+    /// <param name="eps">ε &gt; 0.</param>
+    /// <param name="weightDecay">λ ≥ 0.</param>
+    /// <param name="amsgrad">Use the running maximum of v (AMSGrad).</param>
+    private protected AdamOptimizer(IEnumerable<ParameterGroup> groups, float learningRate, float beta1, float beta2, float eps, float weightDecay, bool amsgrad)
+        : base(groups, learningRate, weightDecay)
+    {
+        OptimizerOptions.Beta(Name, "betas[0]", beta1);
+        OptimizerOptions.Beta(Name, "betas[1]", beta2);
+        OptimizerOptions.Positive(Name, "eps", eps);
+        (Beta1, Beta2, Eps, Amsgrad) = (beta1, beta2, eps, amsgrad);
+    }
+
+    /// <summary>β₁.</summary>
+    public float Beta1 { get; }
+
+    /// <summary>β₂.</summary>
+    public float Beta2 { get; }
+
+    /// <summary>ε.</summary>
+    public float Eps { get; }
+
+    /// <summary>Whether AMSGrad is on.</summary>
+    public bool Amsgrad { get; }
+
+    /// <summary>The Adam moment update and step for one parameter, with <paramref name="l2"/> added to the gradient as λ·p.</summary>
+    /// <param name="parameter">The parameter's data, updated in place.</param>
+    /// <param name="gradient">Its gradient.</param>
+    /// <param name="learningRate">η.</param>
+    /// <param name="state">Its state (moments, step).</param>
+    /// <param name="l2">λ for L2 weight decay through the gradient (0 for none).</param>
+    private protected void AdamStep(Span<float> parameter, ReadOnlySpan<float> gradient, float learningRate, ParameterState state, float l2)
+    {
+        AdamKernel.Coefficients c = AdamKernel.For(state.Step, learningRate, Beta1, Beta2, Eps, l2);
+        AdamKernel.Update(
+            parameter, gradient, state.Buffer("exp_avg", parameter.Length), state.Buffer("exp_avg_sq", parameter.Length),
+            Amsgrad ? state.Buffer("max_exp_avg_sq", parameter.Length) : Span<float>.Empty, c);
+    }
+}

@@ -68,7 +68,7 @@ public sealed class AutoClip : IGradientClipper, IStatefulClipper
         {
             LastThreshold = (float)_history.QuantileCustom(Percentile / 100.0, QuantileDefinition.R7);
             scale = ClipThreshold.Coefficient(LastThreshold, total);
-            ScaleAll(parameters, indices, scale);
+            ClipInputs.Scale(parameters, indices, scale);
         }
 
         return new ClipReport(total, total * scale, scale, false, ClipInputs.Scaled(parameters, indices, norms, _ => scale));
@@ -88,20 +88,6 @@ public sealed class AutoClip : IGradientClipper, IStatefulClipper
 
     /// <inheritdoc/>
     public void LoadState(IReadOnlyDictionary<string, string> state) => LoadHistory(ClipState.ParseDoubles(state, "history"));
-
-    internal static void ScaleAll(IReadOnlyList<Tensor> parameters, int[] indices, float scale)
-    {
-        if (scale == 1f)
-        {
-            return;
-        }
-
-        foreach (int i in indices)
-        {
-            float[] g = parameters[i].Grad!.Data;
-            System.Numerics.Tensors.TensorPrimitives.Multiply(g, scale, g);
-        }
-    }
 
     /// <inheritdoc/>
     public override string ToString() => "autoclip:" + Percentile.ToString(CultureInfo.InvariantCulture);

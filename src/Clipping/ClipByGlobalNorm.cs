@@ -1,5 +1,4 @@
 using System.Globalization;
-using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using MiniNet.Autograd;
 
 namespace MiniNet.Clipping;
@@ -59,14 +58,7 @@ public sealed class ClipByGlobalNorm : IGradientClipper
         // The report lists L2 norms; for p ≠ 2 they are one more pass, taken before scaling.
         float[] l2 = NormType == 2f ? norms : indices.Select(i => GradientNorms.Of(parameters[i].Grad!.Data)).ToArray();
         float scale = ClipThreshold.Coefficient(MaxNorm, total);
-        if (scale != 1f)
-        {
-            foreach (int i in indices)
-            {
-                float[] g = parameters[i].Grad!.Data;
-                TensorPrimitives.Multiply(g, scale, g);
-            }
-        }
+        ClipInputs.Scale(parameters, indices, scale);
 
         return new ClipReport(total, total * scale, scale, false, ClipInputs.Scaled(parameters, indices, l2, _ => scale));
     }

@@ -59,4 +59,19 @@ internal static class ClipInputs
     }
 
     public static float Ratio(float after, float before) => before == 0f ? 1f : after / before;
+
+    /// <summary>Multiplies every listed parameter's gradient by <paramref name="scale"/> (nothing to do for 1).</summary>
+    public static void Scale(IReadOnlyList<Tensor> parameters, int[] indices, float scale)
+    {
+        if (scale == 1f)
+        {
+            return;
+        }
+
+        foreach (int i in indices)
+        {
+            float[] g = parameters[i].Grad!.Data;
+            System.Numerics.Tensors.TensorPrimitives.Multiply(g, scale, g);
+        }
+    }
 }

@@ -83,7 +83,7 @@ public sealed class ZClip : IGradientClipper, IStatefulClipper
             {
                 kept = mean + (ZThreshold * std / (z / ZThreshold));
                 scale = ClipThreshold.Coefficient((float)kept, total);
-                AutoClip.ScaleAll(parameters, indices, scale);
+                ClipInputs.Scale(parameters, indices, scale);
             }
 
             double newMean = (Alpha * mean) + ((1 - Alpha) * kept);

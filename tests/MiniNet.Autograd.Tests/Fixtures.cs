@@ -95,10 +95,5 @@ public static class Fixtures
         return cases;
     }
 
-    public static Tensor ReadTensor(JsonElement e)
-    {
-        int[] shape = e.GetProperty("shape").EnumerateArray().Select(d => d.GetInt32()).ToArray();
-        float[] data = e.GetProperty("data").EnumerateArray().Select(d => d.GetSingle()).ToArray();
-        return Tensor.FromArray(data, shape);
-    }
+    public static Tensor ReadTensor(JsonElement e) => FixtureJson.ReadTensor(e);
 }

@@ -39,7 +39,7 @@ public sealed class ClipFixtureTests
             JsonElement normType = c.GetProperty("normType");
             float p = normType.ValueKind == JsonValueKind.String ? float.PositiveInfinity : normType.GetSingle();
             report = new ClipByGlobalNorm(threshold, p).Clip(parameters);
-            AssertSame(report.TotalNormBefore, Number(c.GetProperty("totalNorm")), $"{name}: total norm");
+            AssertSame(report.TotalNormBefore, FixtureJson.Number(c.GetProperty("totalNorm")), $"{name}: total norm");
         }
         else
         {
@@ -69,11 +69,5 @@ public sealed class ClipFixtureTests
         }
     }
 
-    private static float Number(JsonElement e) => e.ValueKind == JsonValueKind.String
-        ? e.GetString() switch { "nan" => float.NaN, "inf" => float.PositiveInfinity, _ => float.NegativeInfinity }
-        : e.GetSingle();
-
-    private static Tensor Read(JsonElement e) => Tensor.FromArray(
-        e.GetProperty("data").EnumerateArray().Select(Number).ToArray(),
-        e.GetProperty("shape").EnumerateArray().Select(d => d.GetInt32()).ToArray());
+    private static Tensor Read(JsonElement e) => FixtureJson.ReadTensor(e);
 }

@@ -36,12 +36,7 @@ public static class LayerFixtures
 
     public static string PathOf(string file) => Path.Combine(AppContext.BaseDirectory, "fixtures", file);
 
-    public static Tensor ReadTensor(JsonElement e, bool requiresGrad = false)
-    {
-        int[] shape = e.GetProperty("shape").EnumerateArray().Select(d => d.GetInt32()).ToArray();
-        float[] data = e.GetProperty("data").EnumerateArray().Select(d => d.GetSingle()).ToArray();
-        return Tensor.FromArray(data, shape, requiresGrad);
-    }
+    public static Tensor ReadTensor(JsonElement e, bool requiresGrad = false) => FixtureJson.ReadTensor(e, requiresGrad);
 
     /// <summary>Elementwise |actual − expected| ≤ atol + rtol·|expected|, with a message naming the element.</summary>
     public static void AssertClose(Tensor actual, Tensor expected, float rtol, float atol, string what) => Close.Assert(actual, expected, rtol, atol, what);

@@ -17,10 +17,7 @@ public static class OptimizerFixtures
 
     public static IEnumerable<string> Names(string kind) => Cases.Where(c => c.Value.GetProperty("kind").GetString() == kind).Select(c => c.Key);
 
-    public static Tensor ReadTensor(JsonElement e, bool requiresGrad = false) => Tensor.FromArray(
-        e.GetProperty("data").EnumerateArray().Select(d => d.GetSingle()).ToArray(),
-        e.GetProperty("shape").EnumerateArray().Select(d => d.GetInt32()).ToArray(),
-        requiresGrad);
+    public static Tensor ReadTensor(JsonElement e, bool requiresGrad = false) => FixtureJson.ReadTensor(e, requiresGrad);
 
     /// <summary>The case's two parameters, named p0 and p1.</summary>
     public static Tensor[] Parameters(JsonElement c) => c.GetProperty("initial").EnumerateArray()

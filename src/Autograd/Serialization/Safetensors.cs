@@ -119,7 +119,7 @@ public static class Safetensors
                 ReverseEndianness(data);
             }
 
-            result[entry.Name] = Tensor.FromArray(data, entry.Shape);
+            result[entry.Name] = new Tensor(data, entry.Shape, requiresGrad: false); // the array is fresh: adopt it, no copy
         }
 
         return entries.ToDictionary(e => e.Name, e => result[e.Name]);

@@ -64,7 +64,7 @@ public sealed class Lstm : RecurrentLayer
 
         if (Fused)
         {
-            (Tensor fusedOutput, LstmState[] fusedFinal) = RunFusedLayers(input, (x, k) =>
+            (Tensor fusedOutput, LstmState[] fusedFinal) = StackLayers(input, (x, k) =>
             {
                 LstmSequenceResult r = Tensor.LstmSequence(
                     x, WeightsIh[k], WeightsHh[k], BiasesIh[k], BiasesHh[k], state?.H.Select(0, k), state?.C.Select(0, k), BatchFirst);

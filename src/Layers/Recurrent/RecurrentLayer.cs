@@ -115,12 +115,12 @@ public abstract class RecurrentLayer : Module, ILayer
     private protected void CheckState(Tensor state, int batch, string what) =>
         LayerInput.RequireShape(state, [NumLayers, batch, HiddenSize], GetType().Name, what);
 
-    /// <summary>Runs every layer with a fused whole-sequence kernel, applying dropout between layers.</summary>
+    /// <summary>Runs every layer (each over the whole sequence), applying dropout between layers in training mode.</summary>
     /// <typeparam name="TState">The final state of one layer.</typeparam>
     /// <param name="input">The checked input sequence.</param>
     /// <param name="layer">Layer k over a whole sequence: (input, k) → (output sequence, final state).</param>
     /// <returns>The last layer's outputs and every layer's final state.</returns>
-    private protected (Tensor Output, TState[] Final) RunFusedLayers<TState>(Tensor input, Func<Tensor, int, (Tensor Output, TState Final)> layer)
+    private protected (Tensor Output, TState[] Final) StackLayers<TState>(Tensor input, Func<Tensor, int, (Tensor Output, TState Final)> layer)
     {
         var final = new TState[NumLayers];
         Tensor layerInput = input;
@@ -148,9 +148,7 @@ public abstract class RecurrentLayer : Module, ILayer
         Tensor input, int steps, Func<int, TState> initial, Func<Tensor, int, TState, TState> step, Func<TState, Tensor> hiddenOf)
     {
         int timeAxis = BatchFirst ? 1 : 0;
-        var final = new TState[NumLayers];
-        Tensor layerInput = input;
-        for (int k = 0; k < NumLayers; k++)
+        return StackLayers(input, (layerInput, k) =>
         {
             Tensor projected = Tensor.Linear(layerInput, _weightsIh[k], _biasesIh[k]);
             TState state = initial(k);
@@ -161,15 +159,8 @@ public abstract class RecurrentLayer : Module, ILayer
                 outputs[t] = hiddenOf(state);
             }
 
-            final[k] = state;
-            layerInput = Tensor.Stack(outputs, timeAxis);
-            if (k < NumLayers - 1 && IsTraining && Dropout > 0f)
-            {
-                layerInput = Layers.Dropout.Apply(layerInput, Dropout, _random);
-            }
-        }
-
-        return (layerInput, final);
+            return (Tensor.Stack(outputs, timeAxis), state);
+        });
     }
 
     /// <inheritdoc/>

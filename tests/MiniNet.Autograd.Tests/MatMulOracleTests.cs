@@ -11,7 +11,8 @@ public sealed class MatMulOracleTests
     public static TheoryData<int, int, int> Shapes() => new()
     {
         { 1, 1, 1 }, { 1, 7, 1 }, { 7, 1, 33 }, { 33, 7, 1 }, { 7, 33, 129 }, { 129, 33, 7 }, { 33, 129, 33 }, { 64, 128, 17 },
-        { 130, 257, 70 }, { 129, 1024, 17 }, // large enough for the two-core path
+        { 130, 257, 70 }, { 129, 1024, 17 }, { 8, 9, 32 }, { 16, 300, 40 },
+        { 333, 301, 350 }, { 100, 600, 600 }, // above 2^25 multiply-adds: the two-core path, split by rows, then by panels
     };
 
     [Theory]

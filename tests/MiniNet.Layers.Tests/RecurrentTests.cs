@@ -89,23 +89,24 @@ public sealed class RecurrentTests
         }
     }
 
-    public static TheoryData<string, bool, int, bool> FusedCases() => new()
+    /// <summary>Hidden sizes 5 (scalar lanes only) and 37 (two 16-lane vectors and a tail on AVX-512 machines).</summary>
+    public static TheoryData<string, bool, int, bool, int> FusedCases() => new()
     {
-        { "lstm", true, 1, false }, { "lstm", false, 2, true }, { "lstm", true, 3, true },
-        { "rnn-tanh", true, 1, false }, { "rnn-tanh", false, 2, true }, { "rnn-relu", true, 2, true },
+        { "lstm", true, 1, false, 5 }, { "lstm", false, 2, true, 5 }, { "lstm", true, 3, true, 5 }, { "lstm", true, 2, true, 37 },
+        { "rnn-tanh", true, 1, false, 5 }, { "rnn-tanh", false, 2, true, 5 }, { "rnn-relu", true, 2, true, 5 }, { "rnn-tanh", false, 1, true, 37 },
     };
 
     [Theory]
     [MemberData(nameof(FusedCases))]
-    public void Fused_layer_equals_the_composed_reference_in_outputs_states_and_every_gradient(string kind, bool batchFirst, int layers, bool withState)
+    public void Fused_layer_equals_the_composed_reference_in_outputs_states_and_every_gradient(string kind, bool batchFirst, int layers, bool withState, int hidden)
     {
-        (RecurrentLayer fused, RecurrentLayer composed) = (Make(kind, batchFirst, layers), Make(kind, batchFirst, layers));
+        (RecurrentLayer fused, RecurrentLayer composed) = (Make(kind, batchFirst, layers, hidden), Make(kind, batchFirst, layers, hidden));
         StateDictTests.CopyParameters(fused, composed);
         composed.Fused = false;
         Tensor x = Tensor.RandomNormal(batchFirst ? [3, 7, 4] : [7, 3, 4], seed: 21);
 
-        (Tensor[] fusedOut, Tensor[] fusedInputs) = RunWithGradients(fused, x, withState, layers);
-        (Tensor[] composedOut, Tensor[] composedInputs) = RunWithGradients(composed, x, withState, layers);
+        (Tensor[] fusedOut, Tensor[] fusedInputs) = RunWithGradients(fused, x, withState, layers, hidden);
+        (Tensor[] composedOut, Tensor[] composedInputs) = RunWithGradients(composed, x, withState, layers, hidden);
 
         for (int i = 0; i < fusedOut.Length; i++)
         {
@@ -134,17 +135,17 @@ public sealed class RecurrentTests
         result.Passed.Should().BeTrue(result.ToString());
     }
 
-    private static RecurrentLayer Make(string kind, bool batchFirst, int layers) => kind == "lstm"
-        ? new Lstm(4, 5, numLayers: layers, batchFirst: batchFirst, random: new MathNet.Numerics.Random.MersenneTwister(20))
-        : new Rnn(4, 5, numLayers: layers, nonlinearity: kind == "rnn-relu" ? RnnNonlinearity.Relu : RnnNonlinearity.Tanh,
+    private static RecurrentLayer Make(string kind, bool batchFirst, int layers, int hidden = 5) => kind == "lstm"
+        ? new Lstm(4, hidden, numLayers: layers, batchFirst: batchFirst, random: new MathNet.Numerics.Random.MersenneTwister(20))
+        : new Rnn(4, hidden, numLayers: layers, nonlinearity: kind == "rnn-relu" ? RnnNonlinearity.Relu : RnnNonlinearity.Tanh,
             batchFirst: batchFirst, random: new MathNet.Numerics.Random.MersenneTwister(20));
 
     /// <summary>Runs the layer, back-propagates a weighted sum of every output, returns outputs and the inputs that got gradients.</summary>
-    private static (Tensor[] Outputs, Tensor[] Inputs) RunWithGradients(RecurrentLayer layer, Tensor x, bool withState, int layers)
+    private static (Tensor[] Outputs, Tensor[] Inputs) RunWithGradients(RecurrentLayer layer, Tensor x, bool withState, int layers, int hidden)
     {
         Tensor input = Tensor.FromArray(x.Data, x.Shape, requiresGrad: true);
-        Tensor h0 = Tensor.RandomNormal([layers, 3, 5], seed: 22, requiresGrad: true);
-        Tensor c0 = Tensor.RandomNormal([layers, 3, 5], seed: 23, requiresGrad: true);
+        Tensor h0 = Tensor.RandomNormal([layers, 3, hidden], seed: 22, requiresGrad: true);
+        Tensor c0 = Tensor.RandomNormal([layers, 3, hidden], seed: 23, requiresGrad: true);
         Tensor[] outputs = layer switch
         {
             Lstm lstm when lstm.Forward(input, withState ? new LstmState(h0, c0) : null) is var o => [o.Output, o.HN, o.CN],

@@ -17,8 +17,8 @@ public sealed partial class Tensor
     /// One LSTM layer over a whole sequence (gate order i, f, g, o, as PyTorch), as a single graph node.
     /// </summary>
     /// <remarks>
-    /// Forward: P = X·W_ihᵀ + b_ih + b_hh for every step in one GEMM; then per step [i f g o] = P_t + h_{t−1}·W_hhᵀ
-    /// (W_hhᵀ packed once), i, f, o = σ, g = tanh, c_t = f⊙c_{t−1} + i⊙g, h_t = o⊙tanh(c_t).
+    /// Forward: P = X·W_ihᵀ for every step in one GEMM; then per step z = P_t + h_{t−1}·W_hhᵀ (W_hhᵀ packed once),
+    /// [i f g o] = [σ, σ, tanh, σ](z + b_ih + b_hh), c_t = f⊙c_{t−1} + i⊙g, h_t = o⊙tanh(c_t) (<see cref="LstmCellKernel"/>).
     /// Backward through time, from t = T−1 down: with dh = ∂L/∂h_t (from the output and from step t+1) and
     /// dc = ∂L/∂c_t: do = dh⊙tanh c_t, dc += dh⊙o⊙(1 − tanh² c_t), di = dc⊙g, dg = dc⊙i, df = dc⊙c_{t−1};
     /// the pre-activation gradients δ_t = [di⊙i(1−i), df⊙f(1−f), dg⊙(1−g²), do⊙o(1−o)]; then ∂L/∂c_{t−1} = dc⊙f
@@ -43,7 +43,8 @@ public sealed partial class Tensor
         int rowsBH = batch * hidden;
 
         float[] x = layer.TimeMajorInput();
-        float[] gates = layer.Project(x);                        // P, then the activated gates [T, B, 4H]
+        float[] gates = layer.Project(x);                        // X·W_ihᵀ, then the activated gates [T, B, 4H]
+        float[] bias = layer.SummedBias();
         float[] hAll = RecurrentLayerShape.Rent((steps + 1) * rowsBH);   // h_{-1} = h0, then h_0 … h_{T-1}
         float[] cAll = RecurrentLayerShape.Rent((steps + 1) * rowsBH);
         float[] tanhC = RecurrentLayerShape.Rent(steps * rowsBH);
@@ -56,17 +57,9 @@ public sealed partial class Tensor
             Kernels.Gemm(false, batch, hAll.AsSpan(t * rowsBH, rowsBH), recurrent, gatesT, beta: 1f);
             for (int b = 0; b < batch; b++)
             {
-                Span<float> row = gatesT.Slice(b * g4, g4);
-                TensorPrimitives.Sigmoid(row[..(2 * hidden)], row[..(2 * hidden)]);
-                TensorPrimitives.Tanh(row.Slice(2 * hidden, hidden), row.Slice(2 * hidden, hidden));
-                TensorPrimitives.Sigmoid(row[(3 * hidden)..], row[(3 * hidden)..]);
                 int at = (t * rowsBH) + (b * hidden);
-                Span<float> c = cAll.AsSpan(at + rowsBH, hidden);
-                Span<float> tc = tanhC.AsSpan(at, hidden);
-                TensorPrimitives.Multiply(row.Slice(hidden, hidden), cAll.AsSpan(at, hidden), c);           // f⊙c_{t−1}
-                TensorPrimitives.MultiplyAdd(row[..hidden], row.Slice(2 * hidden, hidden), c, c);          // + i⊙g
-                TensorPrimitives.Tanh(c, tc);
-                TensorPrimitives.Multiply(row[(3 * hidden)..], tc, hAll.AsSpan(at + rowsBH, hidden));      // h = o⊙tanh c
+                LstmCellKernel.Forward(gatesT.Slice(b * g4, g4), bias, cAll.AsSpan(at, hidden),
+                    cAll.AsSpan(at + rowsBH, hidden), tanhC.AsSpan(at, hidden), hAll.AsSpan(at + rowsBH, hidden));
             }
         }
 
@@ -93,7 +86,7 @@ public sealed partial class Tensor
                 for (int b = 0; b < batch; b++)
                 {
                     int at = (t * rowsBH) + (b * hidden);
-                    LstmCellBackward(
+                    LstmCellKernel.Backward(
                         act.Slice(b * g4, g4), tanhC.AsSpan(at, hidden), cAll.AsSpan(at, hidden),
                         dh.AsSpan(b * hidden, hidden), dc.AsSpan(b * hidden, hidden), deltaT.Slice(b * g4, g4));
                 }
@@ -118,7 +111,7 @@ public sealed partial class Tensor
 
     /// <summary>One Elman RNN layer (tanh or relu) over a whole sequence, as a single graph node.</summary>
     /// <remarks>
-    /// Forward: P = X·W_ihᵀ + b_ih + b_hh in one GEMM; h_t = φ(P_t + h_{t−1}·W_hhᵀ). Backward through time:
+    /// Forward: P = X·W_ihᵀ in one GEMM; h_t = φ(P_t + h_{t−1}·W_hhᵀ + b_ih + b_hh) (<see cref="RnnCellKernel"/>). Backward through time:
     /// δ_t = (∂L/∂h_t)⊙φ'(h_t), with φ' = 1 − h² for tanh and [h &gt; 0] for relu, and ∂L/∂h_{t−1} = δ_t·W_hh —
     /// the repeated product by W_hhᵀ·diag(φ') that makes gradients vanish or explode (Pascanu et al. 2013).
     /// Weight, bias and input gradients are one GEMM each over all steps.
@@ -142,22 +135,16 @@ public sealed partial class Tensor
         float[] x = layer.TimeMajorInput();
         float[] hAll = RecurrentLayerShape.Rent((steps + 1) * rowsBH);
         float[] projected = layer.Project(x);
-        projected.AsSpan(0, steps * rowsBH).CopyTo(hAll.AsSpan(rowsBH));   // P_t, turned into h_t in place below
+        projected.AsSpan(0, steps * rowsBH).CopyTo(hAll.AsSpan(rowsBH));   // X·W_ihᵀ, turned into h_t in place below
         RecurrentLayerShape.Return(projected);
+        float[] bias = layer.SummedBias();
         CopyOrClear(h0, hAll.AsSpan(0, rowsBH));
         PackedMatrix recurrent = PackedMatrix.PackPooled(weightHh.Data, transposed: true, hidden, hidden);
         for (int t = 0; t < steps; t++)
         {
             Span<float> h = hAll.AsSpan((t + 1) * rowsBH, rowsBH);
             Kernels.Gemm(false, batch, hAll.AsSpan(t * rowsBH, rowsBH), recurrent, h, beta: 1f);
-            if (relu)
-            {
-                TensorPrimitives.Max(h, 0f, h);
-            }
-            else
-            {
-                TensorPrimitives.Tanh(h, h);
-            }
+            RnnCellKernel.Forward(h, bias, relu);
         }
 
         recurrent.ReturnToPool();
@@ -176,11 +163,7 @@ public sealed partial class Tensor
                 TensorPrimitives.Add(dh, dOutT.AsSpan(t * rowsBH, rowsBH), dh);
                 ReadOnlySpan<float> h = hAll.AsSpan((t + 1) * rowsBH, rowsBH);
                 Span<float> deltaT = delta.AsSpan(t * rowsBH, rowsBH);
-                for (int e = 0; e < rowsBH; e++)
-                {
-                    deltaT[e] = relu ? (h[e] > 0f ? dh[e] : 0f) : dh[e] * (1f - (h[e] * h[e]));
-                }
-
+                RnnCellKernel.Backward(h, dh, deltaT, relu);
                 Kernels.Gemm(false, batch, deltaT, back, dh);
             }
 
@@ -196,50 +179,6 @@ public sealed partial class Tensor
 
         Tensor hn = FromOp(hnData, [batch, hidden], "RnnSequenceHN", [output], g => dHn = output.StashSecondary(g));
         return (output, hn);
-    }
-
-    /// <summary>
-    /// One row of the LSTM's backward step, vectorized: from the activated gates [i f g o], tanh c_t, c_{t−1},
-    /// dh = ∂L/∂h_t and dc = ∂L/∂c_t (replaced by ∂L/∂c_{t−1}), writes the pre-activation gradients δ [4H].
-    /// </summary>
-    private static void LstmCellBackward(ReadOnlySpan<float> gates, ReadOnlySpan<float> tanhC, ReadOnlySpan<float> cPrevious,
-        ReadOnlySpan<float> dh, Span<float> dc, Span<float> delta)
-    {
-        int hidden = dh.Length;
-        ReadOnlySpan<float> iGate = gates[..hidden], fGate = gates.Slice(hidden, hidden), gGate = gates.Slice(2 * hidden, hidden), oGate = gates[(3 * hidden)..];
-        Span<float> di = delta[..hidden], df = delta.Slice(hidden, hidden), dg = delta.Slice(2 * hidden, hidden), dO = delta[(3 * hidden)..];
-        int j = 0;
-        if (System.Numerics.Vector.IsHardwareAccelerated)
-        {
-            var one = System.Numerics.Vector<float>.One;
-            int width = System.Numerics.Vector<float>.Count;
-            for (; j + width <= hidden; j += width)
-            {
-                var i = new System.Numerics.Vector<float>(iGate[j..]);
-                var f = new System.Numerics.Vector<float>(fGate[j..]);
-                var g = new System.Numerics.Vector<float>(gGate[j..]);
-                var o = new System.Numerics.Vector<float>(oGate[j..]);
-                var tc = new System.Numerics.Vector<float>(tanhC[j..]);
-                var h = new System.Numerics.Vector<float>(dh[j..]);
-                System.Numerics.Vector<float> c = new System.Numerics.Vector<float>(dc[j..]) + (h * o * (one - (tc * tc)));
-                (c * g * i * (one - i)).CopyTo(di[j..]);
-                (c * new System.Numerics.Vector<float>(cPrevious[j..]) * f * (one - f)).CopyTo(df[j..]);
-                (c * i * (one - (g * g))).CopyTo(dg[j..]);
-                (h * tc * o * (one - o)).CopyTo(dO[j..]);
-                (c * f).CopyTo(dc[j..]);
-            }
-        }
-
-        for (; j < hidden; j++)
-        {
-            float i = iGate[j], f = fGate[j], g = gGate[j], o = oGate[j], tc = tanhC[j], h = dh[j];
-            float c = dc[j] + (h * o * (1f - (tc * tc)));
-            di[j] = c * g * i * (1f - i);
-            df[j] = c * cPrevious[j] * f * (1f - f);
-            dg[j] = c * i * (1f - (g * g));
-            dO[j] = h * tc * o * (1f - o);
-            dc[j] = c * f;
-        }
     }
 
     private static void CopyOrClear(Tensor? state, Span<float> target)

@@ -151,34 +151,31 @@ internal sealed class RecurrentLayerShape
         return result;
     }
 
-    /// <summary>P = X·W_ihᵀ + b_ih + b_hh for every step at once, [T·B, gates·H], in a rented buffer.</summary>
+    /// <summary>P = X·W_ihᵀ for every step at once, [T·B, gates·H], in a rented buffer (the step kernels add the bias).</summary>
     public float[] Project(float[] timeMajorInput)
     {
         int rows = Steps * Batch;
         int width = _gates * Hidden;
         float[] projected = Rent(rows * width);
         Kernels.Gemm(false, true, rows, width, Features, timeMajorInput, _weightIh.Data, projected);
-        if (_biasIh is not null || _biasHh is not null)
+        return projected;
+    }
+
+    /// <summary>b_ih + b_hh, [gates·H] (zeros for a layer without biases): one add per step row instead of two.</summary>
+    public float[] SummedBias()
+    {
+        var bias = new float[_gates * Hidden];
+        if (_biasIh is not null)
         {
-            var bias = new float[width];
-            if (_biasIh is not null)
-            {
-                TensorPrimitives.Add(bias, _biasIh.Data, bias);
-            }
-
-            if (_biasHh is not null)
-            {
-                TensorPrimitives.Add(bias, _biasHh.Data, bias);
-            }
-
-            for (int r = 0; r < rows; r++)
-            {
-                Span<float> row = projected.AsSpan(r * width, width);
-                TensorPrimitives.Add(row, bias, row);
-            }
+            TensorPrimitives.Add(bias, _biasIh.Data, bias);
         }
 
-        return projected;
+        if (_biasHh is not null)
+        {
+            TensorPrimitives.Add(bias, _biasHh.Data, bias);
+        }
+
+        return bias;
     }
 
     /// <summary>

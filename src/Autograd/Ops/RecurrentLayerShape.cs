@@ -182,41 +182,55 @@ internal sealed class RecurrentLayerShape
     /// From the pre-activation gradients δ ([T·B, gates·H]) of every step: ∂L/∂W_ih = δᵀ·X, ∂L/∂W_hh = δᵀ·H_prev,
     /// ∂L/∂b = Σ rows of δ, ∂L/∂X = δ·W_ih, and the initial states' gradients.
     /// </summary>
+    /// <remarks>
+    /// The three parameter gradients are one GEMM, δᵀ·[X | H_prev | 1] = [∂L/∂W_ih | ∂L/∂W_hh | ∂L/∂b]: δ is read
+    /// (and, being the transposed operand, copied into micro-panels) once instead of three times.
+    /// </remarks>
     public void AccumulateParameterGradients(float[] delta, float[] timeMajorInput, float[] hAll, float[] dh0, float[]? dc0)
     {
         int rows = Steps * Batch;
         int width = _gates * Hidden;
-        if (_weightIh.RequiresGrad)
+        bool biasGrad = (_biasIh?.RequiresGrad ?? false) || (_biasHh?.RequiresGrad ?? false);
+        if (_weightIh.RequiresGrad || _weightHh.RequiresGrad || biasGrad)
         {
-            var gw = new float[width * Features];
-            Kernels.Gemm(true, false, width, Features, rows, delta, timeMajorInput, gw);
-            _weightIh.AccumulateGrad(gw, owned: true);
-        }
-
-        if (_weightHh.RequiresGrad)
-        {
-            var gw = new float[width * Hidden];
-            Kernels.Gemm(true, false, width, Hidden, rows, delta, hAll.AsSpan(0, rows * Hidden), gw);
-            _weightHh.AccumulateGrad(gw, owned: true);
-        }
-
-        if ((_biasIh?.RequiresGrad ?? false) || (_biasHh?.RequiresGrad ?? false))
-        {
-            var gb = new float[width];
+            int features = Features, hidden = Hidden, columns = features + hidden + 1;
+            float[] operands = Rent(rows * columns);   // row r: [x_r | h_prev,r | 1]
             for (int r = 0; r < rows; r++)
             {
-                TensorPrimitives.Add(gb, delta.AsSpan(r * width, width), gb);
+                Span<float> row = operands.AsSpan(r * columns, columns);
+                timeMajorInput.AsSpan(r * features, features).CopyTo(row);
+                hAll.AsSpan(r * hidden, hidden).CopyTo(row[features..]);
+                row[^1] = 1f;
             }
 
-            if (_biasIh?.RequiresGrad ?? false)
+            float[] all = Rent(width * columns);
+            Kernels.Gemm(true, false, width, columns, rows, delta, operands.AsSpan(0, rows * columns), all.AsSpan(0, width * columns));
+            Return(operands);
+            if (_weightIh.RequiresGrad)
             {
-                _biasIh.AccumulateGrad(gb, owned: false);
+                _weightIh.AccumulateGrad(Columns(all, width, columns, 0, features), owned: true);
             }
 
-            if (_biasHh?.RequiresGrad ?? false)
+            if (_weightHh.RequiresGrad)
             {
-                _biasHh.AccumulateGrad(gb, owned: false);
+                _weightHh.AccumulateGrad(Columns(all, width, columns, features, hidden), owned: true);
             }
+
+            if (biasGrad)
+            {
+                float[] gb = Columns(all, width, columns, features + hidden, 1);
+                if (_biasIh?.RequiresGrad ?? false)
+                {
+                    _biasIh.AccumulateGrad(gb, owned: false);
+                }
+
+                if (_biasHh?.RequiresGrad ?? false)
+                {
+                    _biasHh.AccumulateGrad(gb, owned: false);
+                }
+            }
+
+            Return(all);
         }
 
         if (_input.RequiresGrad)
@@ -235,5 +249,17 @@ internal sealed class RecurrentLayerShape
         {
             _c0.AccumulateGrad(dc0, owned: false);
         }
+    }
+
+    /// <summary>Columns [first, first + count) of a row-major [rows, columns] matrix, as a new [rows, count] array.</summary>
+    private static float[] Columns(float[] matrix, int rows, int columns, int first, int count)
+    {
+        var result = new float[rows * count];
+        for (int r = 0; r < rows; r++)
+        {
+            matrix.AsSpan((r * columns) + first, count).CopyTo(result.AsSpan(r * count, count));
+        }
+
+        return result;
     }
 }

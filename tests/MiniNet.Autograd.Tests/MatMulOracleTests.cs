@@ -143,4 +143,17 @@ public sealed class GemmBackendTests
             }
         }
     }
+
+    [Fact]
+    public void Both_backends_ignore_NaN_in_the_destination_when_beta_is_zero()
+    {
+        // MatMul and Linear fill uninitialized arrays with β = 0, so neither backend may read what is there.
+        foreach (GemmBackendKind kind in GemmBackend.OpenBlasAvailable ? new[] { GemmBackendKind.Managed, GemmBackendKind.OpenBlas } : new[] { GemmBackendKind.Managed })
+        {
+            float[] c = Enumerable.Repeat(float.NaN, 40 * 70).ToArray();
+            float[] a = Tensor.RandomNormal([40 * 30], seed: 1).Data, b = Tensor.RandomNormal([30 * 70], seed: 2).Data;
+            GemmBackend.With(kind, () => Kernels.Gemm(false, true, 40, 70, 30, a, b, c));
+            c.Should().OnlyContain(v => float.IsFinite(v), $"backend {kind}");
+        }
+    }
 }

@@ -1,7 +1,8 @@
 namespace MiniNet.Autograd;
 
 // Matrix products, all through Kernels.Gemm. Backward: ∂L/∂A = ∂L/∂C·Bᵀ and ∂L/∂B = Aᵀ·∂L/∂C, with the
-// transposes expressed as Gemm flags rather than copies.
+// transposes expressed as Gemm flags rather than copies. Every array a GEMM fills with β = 0 is allocated
+// uninitialized: the GEMM writes each element and ignores what was there, so zeroing it first was wasted work.
 public sealed partial class Tensor
 {
     /// <summary>
@@ -82,7 +83,7 @@ public sealed partial class Tensor
         int rows = input.Data.Length / inFeatures;
         int[] shape = (int[])input._shape.Clone();
         shape[^1] = outFeatures;
-        var data = new float[rows * outFeatures];
+        float[] data = GC.AllocateUninitializedArray<float>(rows * outFeatures);
         Kernels.Gemm(false, true, rows, outFeatures, inFeatures, input.Data, weight.Data, data);
         if (bias is not null)
         {
@@ -98,14 +99,14 @@ public sealed partial class Tensor
         {
             if (input.RequiresGrad)
             {
-                var gx = new float[rows * inFeatures];
+                float[] gx = GC.AllocateUninitializedArray<float>(rows * inFeatures);
                 Kernels.Gemm(false, false, rows, inFeatures, outFeatures, g, weight.Data, gx);
                 input.AccumulateGrad(gx, owned: true);
             }
 
             if (weight.RequiresGrad)
             {
-                var gw = new float[outFeatures * inFeatures];
+                float[] gw = GC.AllocateUninitializedArray<float>(outFeatures * inFeatures);
                 Kernels.Gemm(true, false, outFeatures, inFeatures, rows, g, input.Data, gw);
                 weight.AccumulateGrad(gw, owned: true);
             }
@@ -136,20 +137,20 @@ public sealed partial class Tensor
     /// <summary>[m, k]·[k, n] on flat storage (a 3-D left operand is folded into m rows).</summary>
     private static Tensor MatMulFlat(Tensor a, Tensor b, int m, int k, int n, int[] shape)
     {
-        var data = new float[m * n];
+        float[] data = GC.AllocateUninitializedArray<float>(m * n);
         Kernels.Gemm(false, false, m, n, k, a.Data, b.Data, data);
         return FromOp(data, shape, nameof(MatMul), [a, b], g =>
         {
             if (a.RequiresGrad)
             {
-                var ga = new float[m * k];
+                float[] ga = GC.AllocateUninitializedArray<float>(m * k);
                 Kernels.Gemm(false, true, m, k, n, g, b.Data, ga);
                 a.AccumulateGrad(ga, owned: true);
             }
 
             if (b.RequiresGrad)
             {
-                var gb = new float[k * n];
+                float[] gb = GC.AllocateUninitializedArray<float>(k * n);
                 Kernels.Gemm(true, false, k, n, m, a.Data, g, gb);
                 b.AccumulateGrad(gb, owned: true);
             }
@@ -162,7 +163,7 @@ public sealed partial class Tensor
         int m = a._shape[1];
         int k = a._shape[2];
         int n = b._shape[2];
-        var data = new float[batch * m * n];
+        float[] data = GC.AllocateUninitializedArray<float>(batch * m * n);
         for (int i = 0; i < batch; i++)
         {
             Kernels.Gemm(false, false, m, n, k, a.Data.AsSpan(i * m * k, m * k), b.Data.AsSpan(i * k * n, k * n), data.AsSpan(i * m * n, m * n));
@@ -172,7 +173,7 @@ public sealed partial class Tensor
         {
             if (a.RequiresGrad)
             {
-                var ga = new float[batch * m * k];
+                float[] ga = GC.AllocateUninitializedArray<float>(batch * m * k);
                 for (int i = 0; i < batch; i++)
                 {
                     Kernels.Gemm(false, true, m, k, n, g.AsSpan(i * m * n, m * n), b.Data.AsSpan(i * k * n, k * n), ga.AsSpan(i * m * k, m * k));
@@ -183,7 +184,7 @@ public sealed partial class Tensor
 
             if (b.RequiresGrad)
             {
-                var gb = new float[batch * k * n];
+                float[] gb = GC.AllocateUninitializedArray<float>(batch * k * n);
                 for (int i = 0; i < batch; i++)
                 {
                     Kernels.Gemm(true, false, k, n, m, a.Data.AsSpan(i * m * k, m * k), g.AsSpan(i * m * n, m * n), gb.AsSpan(i * k * n, k * n));

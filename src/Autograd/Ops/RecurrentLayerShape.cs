@@ -235,7 +235,7 @@ internal sealed class RecurrentLayerShape
 
         if (_input.RequiresGrad)
         {
-            var gx = new float[rows * Features];
+            float[] gx = GC.AllocateUninitializedArray<float>(rows * Features);
             Kernels.Gemm(false, false, rows, Features, width, delta, _weightIh.Data, gx);
             _input.AccumulateGrad(_batchFirst ? Strided.Permute(gx, [Steps, Batch, Features], [1, 0, 2]) : gx, owned: true);
         }

@@ -8,7 +8,7 @@ namespace MiniNet.Autograd;
 public static partial class Kernels
 {
     private const int DepthBlock = 256;                           // k rows per block (KC): a panel block stays in L1
-    private const long ParallelThreshold = 1L << 25;              // multiply-adds below which one core wins (the vCPUs share FMA units)
+    private const long ParallelThreshold = 1L << 21;              // multiply-adds from which two cores win (see GemmParallel)
     private const int MaxRows = 8;                                // the largest micro-tile height, for stack buffers
     private static readonly int Width = PackedMatrix.PanelWidth;  // micro-tile columns (NR): two vectors
     private static readonly bool Wide = Width == 32;              // 512-bit micro-kernel
@@ -90,6 +90,12 @@ public static partial class Kernels
     /// Splits the product between the cores: by rows when there are enough (each worker packs only its own rows
     /// of A), otherwise by panels of B.
     /// </summary>
+    /// <remarks>
+    /// From 2^21 multiply-adds up, which takes in the recurrent layers' per-step products (32×256×1024 in the char-LM
+    /// workload, 32×128×512 in adding-h128): split by panels, each core streams half of the packed weight, which then
+    /// fits its own L2. Measured on 2 vCPUs (MiniNet.Bench workloads, 4 alternating runs): char-LM 23–26 ms against
+    /// 28–32 ms with the earlier threshold of 2^25, adding-h128 10–12 against 10–15 ms; the other workloads unchanged.
+    /// </remarks>
     private static unsafe void GemmParallel(bool transposeA, int m, ReadOnlySpan<float> a, PackedMatrix b, Span<float> c, float beta)
     {
         int workers = Environment.ProcessorCount;

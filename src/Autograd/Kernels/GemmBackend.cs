@@ -18,9 +18,10 @@ public enum GemmBackendKind
 /// </summary>
 /// <remarks>
 /// <para>
-/// Managed is the default because it measured faster on MiniNet's workloads here (compare.sh on a 2-vCPU Zen 5 machine:
-/// gemm-128x256x1024 0.24 ms managed vs 0.44 ms through cblas_sgemm; charlm 37 ms vs 62 ms, where OpenBLAS's own threads
-/// compete with MiniNet's for the two cores). OpenBLAS stays available and is tested against the managed kernel.
+/// Managed is the default because it measured at least as fast on MiniNet's workloads here (compare.sh, three runs per
+/// backend on a 2-vCPU Zen 5 machine: gemm-128x256x1024 0.28–0.50 ms managed against 0.39–0.55 ms through cblas_sgemm;
+/// the char-LM step 27–31 ms against 30–39 ms, where OpenBLAS's own threads compete with MiniNet's for the two cores).
+/// OpenBLAS stays available and is tested against the managed kernel.
 /// </para>
 /// <para>
 /// The backend serves the one-shot <c>Kernels.Gemm</c> (every MatMul, Linear and their gradients). The fused recurrent

@@ -76,10 +76,10 @@ public sealed class MatMulOracleTests
         act.Should().Throw<ArgumentException>().WithMessage("*'a' has 3 elements but m·k = 4*");
     }
 
-    private static Matrix<double> ToMatrix(Tensor t) =>
+    internal static Matrix<double> ToMatrix(Tensor t) =>
         Matrix<double>.Build.Dense(t.Shape[0], t.Shape[1], (i, j) => t.Data[(i * t.Shape[1]) + j]);
 
-    private static float[] Flatten(Matrix<double> m)
+    internal static float[] Flatten(Matrix<double> m)
     {
         var data = new float[m.RowCount * m.ColumnCount];
         for (int i = 0; i < m.RowCount; i++)
@@ -93,7 +93,7 @@ public sealed class MatMulOracleTests
         return data;
     }
 
-    private static void AssertMatches(float[] actual, Matrix<double> expected, int k)
+    internal static void AssertMatches(float[] actual, Matrix<double> expected, int k)
     {
         // float32 accumulation over k products of N(0, 1) values: error grows like √k·ε·|terms|.
         double tolerance = 1e-5 * Math.Sqrt(k) * 4;
@@ -154,6 +154,36 @@ public sealed class GemmBackendTests
             float[] a = Tensor.RandomNormal([40 * 30], seed: 1).Data, b = Tensor.RandomNormal([30 * 70], seed: 2).Data;
             GemmBackend.With(kind, () => Kernels.Gemm(false, true, 40, 70, 30, a, b, c));
             c.Should().OnlyContain(v => float.IsFinite(v), $"backend {kind}");
+        }
+    }
+
+    [Fact]
+    public void The_256_bit_kernel_matches_MathNet_on_every_shape_and_transpose_case()
+    {
+        // An AVX-512 machine runs the 8×32 kernel; packing 16-wide panels runs the 6×16 one that AVX2-only CPUs use.
+        bool previous = PackedMatrix.UseWide;
+        PackedMatrix.UseWide = false;
+        try
+        {
+            PackedMatrix.Pack(new float[6], transposed: false, 2, 3).Width.Should().Be(16);
+            foreach (object[] shape in MatMulOracleTests.Shapes())
+            {
+                (int m, int k, int n) = ((int)shape[0], (int)shape[1], (int)shape[2]);
+                Matrix<double> a = MatMulOracleTests.ToMatrix(Tensor.RandomNormal([m, k], seed: 3 * m));
+                Matrix<double> b = MatMulOracleTests.ToMatrix(Tensor.RandomNormal([k, n], seed: 5 * n));
+                Matrix<double> c0 = MatMulOracleTests.ToMatrix(Tensor.RandomNormal([m, n], seed: 7));
+                foreach ((bool ta, bool tb) in new[] { (false, false), (false, true), (true, false), (true, true) })
+                {
+                    float[] c = MatMulOracleTests.Flatten(c0);
+                    GemmBackend.With(GemmBackendKind.Managed, () => Kernels.Gemm(ta, tb, m, n, k,
+                        MatMulOracleTests.Flatten(ta ? a.Transpose() : a), MatMulOracleTests.Flatten(tb ? b.Transpose() : b), c, beta: 0.5f));
+                    MatMulOracleTests.AssertMatches(c, (a * b) + (0.5 * c0), k);
+                }
+            }
+        }
+        finally
+        {
+            PackedMatrix.UseWide = previous;
         }
     }
 }

@@ -10,9 +10,6 @@ public static partial class Kernels
     private const int DepthBlock = 256;                           // k rows per block (KC): a panel block stays in L1
     private const long ParallelThreshold = 1L << 21;              // multiply-adds from which two cores win (see GemmParallel)
     private const int MaxRows = 8;                                // the largest micro-tile height, for stack buffers
-    private static readonly int Width = PackedMatrix.PanelWidth;  // micro-tile columns (NR): two vectors
-    private static readonly bool Wide = Width == 32;              // 512-bit micro-kernel
-    private static readonly int Rows = Wide ? 8 : 6;              // micro-tile rows (MR): 16 of 32 zmm, or 12 of 16 ymm registers accumulate
 
     /// <summary>
     /// General matrix multiply on row-major matrices: C ← op(A)·op(B) + β·C, the one entry point every
@@ -99,7 +96,8 @@ public static partial class Kernels
     private static unsafe void GemmParallel(bool transposeA, int m, ReadOnlySpan<float> a, PackedMatrix b, Span<float> c, float beta)
     {
         int workers = Environment.ProcessorCount;
-        bool byRows = m >= 20 * Rows * workers;
+        int rows = TileRows(b);
+        bool byRows = m >= 20 * rows * workers;
         int panels = b.Panels;
         fixed (float* aPtr = a)
         fixed (float* cPtr = c)
@@ -115,8 +113,8 @@ public static partial class Kernels
                 var cSpan = new Span<float>((float*)cAddress, cLength);
                 if (byRows)
                 {
-                    int first = m * w / workers / Rows * Rows;
-                    int last = w == workers - 1 ? m : m * (w + 1) / workers / Rows * Rows;
+                    int first = m * w / workers / rows * rows;
+                    int last = w == workers - 1 ? m : m * (w + 1) / workers / rows * rows;
                     GemmBlocked(transposeA, m, aSpan, b, cSpan, beta, first, last, 0, panels);
                 }
                 else
@@ -126,6 +124,9 @@ public static partial class Kernels
             });
         }
     }
+
+    /// <summary>Micro-tile rows for a packed operand: 8 with 32-wide panels (16 of the 32 zmm registers accumulate), 6 with 16-wide ones (12 of 16 ymm).</summary>
+    private static int TileRows(PackedMatrix b) => b.Width == 32 ? 8 : 6;
 
     /// <summary>C[rows firstRow..lastRow, panels firstPanel..lastPanel) ← op(A)·B + β·C, blocked over k.</summary>
     /// <remarks>
@@ -140,10 +141,12 @@ public static partial class Kernels
     {
         int n = b.N;
         int k = b.K;
-        int width = Width;
+        int width = b.Width;                 // micro-tile columns (NR): two vectors
+        bool wide = width == 32;             // the 512-bit micro-kernel
+        int rows = TileRows(b);              // micro-tile rows (MR)
         nint rowStride = transposeA ? 1 : k;
         nint depthStride = transposeA ? m : 1;
-        int fullRows = firstRow + ((lastRow - firstRow) / Rows * Rows);
+        int fullRows = firstRow + ((lastRow - firstRow) / rows * rows);
         Span<float> tile = stackalloc float[MaxRows * 32];
         Span<float> tail = stackalloc float[MaxRows * DepthBlock];
         float[]? panelsOfA = transposeA ? System.Buffers.ArrayPool<float>.Shared.Rent((fullRows - firstRow) * DepthBlock) : null;
@@ -154,7 +157,7 @@ public static partial class Kernels
             float blockBeta = p0 == 0 ? beta : 1f;  // later k blocks add to what the first one wrote
             if (fullRows < lastRow)
             {
-                PackTail(a, rowStride, depthStride, fullRows, lastRow - fullRows, p0, depth, tail);
+                PackTail(a, rowStride, depthStride, fullRows, lastRow - fullRows, rows, p0, depth, tail);
             }
 
             if (panelsOfA is not null)
@@ -162,7 +165,7 @@ public static partial class Kernels
                 // A stored [k, m] is read at a stride of m floats per step of p; when m·4 bytes is a multiple of 4 KB
                 // every read maps to the same L1 set. Copying each MR-row group of this k block next to each other
                 // (once, for all panels) makes the reads contiguous.
-                PackTransposedRows(a, m, firstRow, fullRows, p0, depth, panelsOfA);
+                PackTransposedRows(a, m, firstRow, fullRows, rows, p0, depth, panelsOfA);
             }
 
             for (int panel = firstPanel; panel < lastPanel; panel++)
@@ -170,7 +173,7 @@ public static partial class Kernels
                 ReadOnlySpan<float> block = b.Data.AsSpan((panel * k * width) + (p0 * width), depth * width);
                 int j0 = panel * width;
                 int columns = Math.Min(width, n - j0);
-                for (int i = firstRow; i < lastRow; i += Rows)
+                for (int i = firstRow; i < lastRow; i += rows)
                 {
                     bool full = i < fullRows;
                     bool packed = full && panelsOfA is not null;
@@ -178,8 +181,8 @@ public static partial class Kernels
                         : ref packed ? ref panelsOfA![(i - firstRow) * depth]
                         : ref Unsafe.Add(ref a0, (i * rowStride) + (p0 * depthStride));
                     nint rStride = full && !packed ? rowStride : 1;
-                    nint pStride = full && !packed ? depthStride : Rows;
-                    if (Wide)
+                    nint pStride = full && !packed ? depthStride : rows;
+                    if (wide)
                     {
                         MicroKernelWide(depth, ref origin, rStride, pStride, block, tile);
                     }
@@ -188,7 +191,7 @@ public static partial class Kernels
                         MicroKernel(depth, ref origin, rStride, pStride, block, tile);
                     }
 
-                    Store(tile, full ? Rows : lastRow - i, c, i, j0, n, columns, blockBeta);
+                    Store(tile, full ? rows : lastRow - i, width, c, i, j0, n, columns, blockBeta);
                 }
             }
         }
@@ -200,27 +203,27 @@ public static partial class Kernels
     }
 
     /// <summary>Copies rows [firstRow, fullRows) of op(A) (A stored [k, m]) for columns [p0, p0 + depth) into MR-row micro-panels.</summary>
-    private static void PackTransposedRows(ReadOnlySpan<float> a, int m, int firstRow, int fullRows, int p0, int depth, float[] panels)
+    private static void PackTransposedRows(ReadOnlySpan<float> a, int m, int firstRow, int fullRows, int rows, int p0, int depth, float[] panels)
     {
-        for (int i = firstRow; i < fullRows; i += Rows)
+        for (int i = firstRow; i < fullRows; i += rows)
         {
-            Span<float> micro = panels.AsSpan((i - firstRow) * depth, Rows * depth);
+            Span<float> micro = panels.AsSpan((i - firstRow) * depth, rows * depth);
             for (int p = 0; p < depth; p++)
             {
-                a.Slice(((p0 + p) * m) + i, Rows).CopyTo(micro.Slice(p * Rows, Rows));
+                a.Slice(((p0 + p) * m) + i, rows).CopyTo(micro.Slice(p * rows, rows));
             }
         }
     }
 
     /// <summary>Copies the last &lt; MR rows of op(A) for columns [p0, p0 + depth) into a zero-padded micro-panel.</summary>
-    private static void PackTail(ReadOnlySpan<float> a, nint rowStride, nint depthStride, int row, int rows, int p0, int depth, Span<float> tail)
+    private static void PackTail(ReadOnlySpan<float> a, nint rowStride, nint depthStride, int row, int rows, int tileRows, int p0, int depth, Span<float> tail)
     {
         tail.Clear();
         for (int p = 0; p < depth; p++)
         {
             for (int r = 0; r < rows; r++)
             {
-                tail[(p * Rows) + r] = a[(int)(((row + r) * rowStride) + ((p0 + p) * depthStride))];
+                tail[(p * tileRows) + r] = a[(int)(((row + r) * rowStride) + ((p0 + p) * depthStride))];
             }
         }
     }
@@ -316,9 +319,8 @@ public static partial class Kernels
     }
 
     /// <summary>C[i.., j0..] ← tile + β·C for the tile's valid rows and columns; full-width rows with inline vector code.</summary>
-    private static void Store(ReadOnlySpan<float> tile, int rows, Span<float> c, int i, int j0, int n, int columns, float beta)
+    private static void Store(ReadOnlySpan<float> tile, int rows, int width, Span<float> c, int i, int j0, int n, int columns, float beta)
     {
-        int width = Width;
         ref float t = ref MemoryMarshal.GetReference(tile);
         ref float c0 = ref MemoryMarshal.GetReference(c);
         if (columns == width)

@@ -10,15 +10,22 @@ namespace MiniNet.Autograd;
 /// </summary>
 public sealed class PackedMatrix
 {
-    /// <summary>Columns per panel: two hardware vectors (32 floats with 512-bit vectors, 16 with 256-bit).</summary>
-    public static readonly int PanelWidth = System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? 32 : 16;
+    /// <summary>Columns per panel that new packs use: two hardware vectors (32 floats with 512-bit vectors, 16 with 256-bit).</summary>
+    public static int PanelWidth => UseWide ? 32 : 16;
+
+    /// <summary>
+    /// Whether new packs are 32 columns wide for the 512-bit micro-kernel (the hardware's default). Tests switch it off
+    /// to run the 256-bit kernel on an AVX-512 machine; a matrix already packed keeps its own <see cref="Width"/>.
+    /// </summary>
+    internal static bool UseWide { get; set; } = System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated;
 
     private readonly bool _pooled;
 
-    private PackedMatrix(int k, int n, float[] data, bool pooled)
+    private PackedMatrix(int k, int n, int width, float[] data, bool pooled)
     {
         K = k;
         N = n;
+        Width = width;
         Data = data;
         _pooled = pooled;
     }
@@ -29,8 +36,11 @@ public sealed class PackedMatrix
     /// <summary>Columns of op(B).</summary>
     public int N { get; }
 
-    /// <summary>Number of panels, ⌈n / 16⌉.</summary>
-    public int Panels => (N + PanelWidth - 1) / PanelWidth;
+    /// <summary>Columns per panel of this matrix (32 or 16), which picks the micro-kernel that multiplies by it.</summary>
+    public int Width { get; }
+
+    /// <summary>Number of panels, ⌈n / width⌉.</summary>
+    public int Panels => (N + Width - 1) / Width;
 
     internal float[] Data { get; }
 
@@ -63,15 +73,16 @@ public sealed class PackedMatrix
             throw new ArgumentException($"PackedMatrix.Pack: span has {b.Length} elements but k·n = {(long)k * n} are needed.", nameof(b));
         }
 
-        int panels = (n + PanelWidth - 1) / PanelWidth;
-        int size = panels * k * PanelWidth;
+        int panelWidth = PanelWidth;
+        int panels = (n + panelWidth - 1) / panelWidth;
+        int size = panels * k * panelWidth;
         float[] data = pooled ? ArrayPool<float>.Shared.Rent(size) : new float[size];
         for (int panel = 0; panel < panels; panel++)
         {
-            int j0 = panel * PanelWidth;
-            int width = Math.Min(PanelWidth, n - j0);
-            Span<float> target = data.AsSpan(panel * k * PanelWidth, k * PanelWidth);
-            if (pooled && width < PanelWidth)
+            int j0 = panel * panelWidth;
+            int width = Math.Min(panelWidth, n - j0);
+            Span<float> target = data.AsSpan(panel * k * panelWidth, k * panelWidth);
+            if (pooled && width < panelWidth)
             {
                 target.Clear(); // a rented buffer is not zeroed, and the padding columns must be
             }
@@ -80,7 +91,7 @@ public sealed class PackedMatrix
             {
                 for (int p = 0; p < k; p++)
                 {
-                    b.Slice((p * n) + j0, width).CopyTo(target.Slice(p * PanelWidth, width));
+                    b.Slice((p * n) + j0, width).CopyTo(target.Slice(p * panelWidth, width));
                 }
             }
             else
@@ -92,13 +103,13 @@ public sealed class PackedMatrix
                 {
                     for (int j = 0; j < width; j++)
                     {
-                        System.Runtime.CompilerServices.Unsafe.Add(ref destination, (p * PanelWidth) + j) =
+                        System.Runtime.CompilerServices.Unsafe.Add(ref destination, (p * panelWidth) + j) =
                             System.Runtime.CompilerServices.Unsafe.Add(ref source, ((j0 + j) * k) + p);
                     }
                 }
             }
         }
 
-        return new PackedMatrix(k, n, data, pooled);
+        return new PackedMatrix(k, n, panelWidth, data, pooled);
     }
 }

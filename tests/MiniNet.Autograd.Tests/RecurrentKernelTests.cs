@@ -54,7 +54,7 @@ public sealed class FastActivationTests
 /// The fused LSTM and RNN give the same outputs and gradients with the 512-bit kernels and with the portable
 /// TensorPrimitives path, so both are covered on any machine that has AVX-512.
 /// </summary>
-/// <remarks>Switching <see cref="LstmCellKernel.Wide"/> is process-wide, so this class runs alone.</remarks>
+/// <remarks>Switching <see cref="FastActivations.Enabled"/> is process-wide, so this class runs alone.</remarks>
 [Collection(MemoryMeasurements.Name)]
 public sealed class RecurrentKernelPathTests
 {
@@ -153,15 +153,15 @@ public sealed class RecurrentKernelPathTests
             wide = false; // without AVX-512 both runs take the portable path, and the comparison still holds
         }
 
-        bool previous = LstmCellKernel.Wide;
-        LstmCellKernel.Wide = wide;
+        bool previous = FastActivations.Enabled;
+        FastActivations.Enabled = wide;
         try
         {
             action();
         }
         finally
         {
-            LstmCellKernel.Wide = previous;
+            FastActivations.Enabled = previous;
         }
     }
 }

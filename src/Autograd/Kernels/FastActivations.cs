@@ -24,6 +24,12 @@ namespace MiniNet.Autograd;
 /// </remarks>
 internal static class FastActivations
 {
+    /// <summary>
+    /// Whether the fused recurrent kernels take their 512-bit path with these activations (the hardware's default);
+    /// tests switch it off to cover the portable TensorPrimitives path on an AVX-512 machine.
+    /// </summary>
+    internal static bool Enabled { get; set; } = Vector512.IsHardwareAccelerated;
+
     private const float Limit = 9f;
     private const float Alpha1 = 4.89352455891786e-03f, Alpha3 = 6.37261928875436e-04f, Alpha5 = 1.48572235717979e-05f,
         Alpha7 = 5.12229709037114e-08f, Alpha9 = -8.60467152213735e-11f, Alpha11 = 2.00018790482477e-13f,
@@ -58,23 +64,10 @@ internal static class FastActivations
         return Vector512.FusedMultiplyAdd(Tanh(x * half), half, half);
     }
 
-    /// <summary>tanh of one float, the same rational function (for the lanes past the last full vector).</summary>
-    public static float Tanh(float x)
-    {
-        x = Math.Clamp(x, -Limit, Limit);
-        float x2 = x * x;
-        float p = MathF.FusedMultiplyAdd(x2, Alpha13, Alpha11);
-        p = MathF.FusedMultiplyAdd(x2, p, Alpha9);
-        p = MathF.FusedMultiplyAdd(x2, p, Alpha7);
-        p = MathF.FusedMultiplyAdd(x2, p, Alpha5);
-        p = MathF.FusedMultiplyAdd(x2, p, Alpha3);
-        p = MathF.FusedMultiplyAdd(x2, p, Alpha1);
-        float q = MathF.FusedMultiplyAdd(x2, Beta6, Beta4);
-        q = MathF.FusedMultiplyAdd(x2, q, Beta2);
-        q = MathF.FusedMultiplyAdd(x2, q, Beta0);
-        return x * p / q;
-    }
+    /// <summary>tanh of one float (for the lanes past the last full vector): the vector function on one lane, so a
+    /// tail lane gets exactly what a vector lane would.</summary>
+    public static float Tanh(float x) => Tanh(Vector512.CreateScalar(x)).ToScalar();
 
-    /// <summary>σ of one float, as ½ + ½·tanh(x/2).</summary>
-    public static float Sigmoid(float x) => MathF.FusedMultiplyAdd(Tanh(x * 0.5f), 0.5f, 0.5f);
+    /// <summary>σ of one float, the vector function on one lane.</summary>
+    public static float Sigmoid(float x) => Sigmoid(Vector512.CreateScalar(x)).ToScalar();
 }

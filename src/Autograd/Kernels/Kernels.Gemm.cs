@@ -21,7 +21,8 @@ public static partial class Kernels
     /// C is [m, n]. B is packed into panels two vectors wide (<see cref="PackedMatrix"/>), which absorbs its transpose;
     /// k is cut into blocks of 256 so a panel block stays in L1; a register-blocked, fused multiply-add micro-kernel
     /// computes each tile of 8 rows × 2 vectors with 512-bit vectors (16 accumulators), else 6 rows × 2 vectors with
-    /// 256-bit ones (12), reading A stored [m, k] in place and a k block of A stored [k, m] from a small contiguous copy. Whole transposes are never materialized.
+    /// 256-bit ones (12), reading A stored [m, k] in place and a k block of A stored [k, m] from a small contiguous copy.
+    /// Whole transposes are never materialized.
     /// Large products split rows (or, when there are few, panels) between the cores.
     /// With β = 0, C's previous contents are ignored (NaN in C does not leak through).
     /// </remarks>

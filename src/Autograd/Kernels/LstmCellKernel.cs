@@ -15,14 +15,11 @@ namespace MiniNet.Autograd;
 /// Backward, with dh = ∂L/∂h_t and dc = ∂L/∂c_t on entry: dc += dh⊙o⊙(1 − tanh² c_t);
 /// δ = [dc⊙g⊙i(1−i), dc⊙c_{t−1}⊙f(1−f), dc⊙i⊙(1−g²), dh⊙tanh c_t⊙o(1−o)]; dc ← dc⊙f (= ∂L/∂c_{t−1}).
 /// Where the CPU has 512-bit vectors both run 16 lanes at a time with the rational σ and tanh of
-/// <see cref="FastActivations"/>; elsewhere (or with <see cref="Wide"/> off, as tests do) the forward is a sequence
+/// <see cref="FastActivations"/>; elsewhere (or with <see cref="FastActivations.Enabled"/> off, as tests do) the forward is a sequence
 /// of TensorPrimitives calls and the backward a Vector&lt;float&gt; loop.
 /// </remarks>
 internal static class LstmCellKernel
 {
-    /// <summary>Whether the 512-bit path runs (defaults to the hardware; tests switch it to cover both paths).</summary>
-    internal static bool Wide { get; set; } = Vector512.IsHardwareAccelerated;
-
     /// <summary>
     /// Activates one row of gates in place (from z to [i f g o]) and writes c_t, tanh c_t and h_t.
     /// </summary>
@@ -36,7 +33,7 @@ internal static class LstmCellKernel
     {
         int hidden = h.Length;
         CheckLengths(hidden, gates.Length, bias.Length, cPrevious.Length, c.Length, tanhC.Length);
-        if (Wide)
+        if (FastActivations.Enabled)
         {
             for (int j = ForwardWide(gates, bias, cPrevious, c, tanhC, h); j < hidden; j++)
             {
@@ -72,7 +69,7 @@ internal static class LstmCellKernel
     {
         int hidden = dh.Length;
         CheckLengths(hidden, gates.Length, delta.Length, tanhC.Length, cPrevious.Length, dc.Length);
-        int j = Wide ? BackwardWide(gates, tanhC, cPrevious, dh, dc, delta) : BackwardVector(gates, tanhC, cPrevious, dh, dc, delta);
+        int j = FastActivations.Enabled ? BackwardWide(gates, tanhC, cPrevious, dh, dc, delta) : BackwardVector(gates, tanhC, cPrevious, dh, dc, delta);
         for (; j < hidden; j++)
         {
             float i = gates[j], f = gates[hidden + j], g = gates[(2 * hidden) + j], o = gates[(3 * hidden) + j], tc = tanhC[j], h = dh[j];

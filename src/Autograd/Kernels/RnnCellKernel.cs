@@ -9,7 +9,7 @@ namespace MiniNet.Autograd;
 /// </summary>
 /// <remarks>
 /// φ is tanh (φ' = 1 − h²) or relu (φ' = [h &gt; 0]), both written in terms of the output h, which is all the
-/// backward pass keeps. The tanh forward uses <see cref="FastActivations"/> where <see cref="LstmCellKernel.Wide"/>
+/// backward pass keeps. The tanh forward uses <see cref="FastActivations"/> where <see cref="FastActivations.Enabled"/>
 /// holds, else TensorPrimitives.
 /// </remarks>
 internal static class RnnCellKernel
@@ -31,7 +31,7 @@ internal static class RnnCellKernel
         {
             TensorPrimitives.Max(state, 0f, state);
         }
-        else if (LstmCellKernel.Wide)
+        else if (FastActivations.Enabled)
         {
             TanhWide(state);
         }

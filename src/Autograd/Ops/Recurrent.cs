@@ -22,8 +22,8 @@ public sealed partial class Tensor
     /// Backward through time, from t = T−1 down: with dh = ∂L/∂h_t (from the output and from step t+1) and
     /// dc = ∂L/∂c_t: do = dh⊙tanh c_t, dc += dh⊙o⊙(1 − tanh² c_t), di = dc⊙g, dg = dc⊙i, df = dc⊙c_{t−1};
     /// the pre-activation gradients δ_t = [di⊙i(1−i), df⊙f(1−f), dg⊙(1−g²), do⊙o(1−o)]; then ∂L/∂c_{t−1} = dc⊙f
-    /// and ∂L/∂h_{t−1} = δ_t·W_hh. Finally ∂L/∂W_hh = Σ_t δ_tᵀh_{t−1}, ∂L/∂W_ih = Σ_t δ_tᵀx_t, ∂L/∂b = Σ_t δ_t and
-    /// ∂L/∂X = δ·W_ih, each one GEMM over all steps.
+    /// and ∂L/∂h_{t−1} = δ_t·W_hh. Finally ∂L/∂W_hh = Σ_t δ_tᵀh_{t−1}, ∂L/∂W_ih = Σ_t δ_tᵀx_t and ∂L/∂b = Σ_t δ_t
+    /// in one GEMM over all steps, and ∂L/∂X = δ·W_ih in another.
     /// </remarks>
     /// <param name="input">X: [B, T, I] when <paramref name="batchFirst"/>, else [T, B, I].</param>
     /// <param name="weightIh">W_ih, [4H, I].</param>
@@ -43,7 +43,8 @@ public sealed partial class Tensor
         int rowsBH = batch * hidden;
 
         float[] x = layer.TimeMajorInput();
-        float[] gates = layer.Project(x);                        // X·W_ihᵀ, then the activated gates [T, B, 4H]
+        float[] gates = RecurrentLayerShape.Rent(steps * batch * g4);   // X·W_ihᵀ, then the activated gates [T, B, 4H]
+        layer.Project(x, gates);
         float[] bias = layer.SummedBias();
         float[] hAll = RecurrentLayerShape.Rent((steps + 1) * rowsBH);   // h_{-1} = h0, then h_0 … h_{T-1}
         float[] cAll = RecurrentLayerShape.Rent((steps + 1) * rowsBH);
@@ -114,7 +115,7 @@ public sealed partial class Tensor
     /// Forward: P = X·W_ihᵀ in one GEMM; h_t = φ(P_t + h_{t−1}·W_hhᵀ + b_ih + b_hh) (<see cref="RnnCellKernel"/>). Backward through time:
     /// δ_t = (∂L/∂h_t)⊙φ'(h_t), with φ' = 1 − h² for tanh and [h &gt; 0] for relu, and ∂L/∂h_{t−1} = δ_t·W_hh —
     /// the repeated product by W_hhᵀ·diag(φ') that makes gradients vanish or explode (Pascanu et al. 2013).
-    /// Weight, bias and input gradients are one GEMM each over all steps.
+    /// Weight and bias gradients are one GEMM over all steps, the input gradient another.
     /// </remarks>
     /// <param name="input">X: [B, T, I] when <paramref name="batchFirst"/>, else [T, B, I].</param>
     /// <param name="weightIh">W_ih, [H, I].</param>
@@ -134,9 +135,7 @@ public sealed partial class Tensor
 
         float[] x = layer.TimeMajorInput();
         float[] hAll = RecurrentLayerShape.Rent((steps + 1) * rowsBH);
-        float[] projected = layer.Project(x);
-        projected.AsSpan(0, steps * rowsBH).CopyTo(hAll.AsSpan(rowsBH));   // X·W_ihᵀ, turned into h_t in place below
-        RecurrentLayerShape.Return(projected);
+        layer.Project(x, hAll.AsSpan(rowsBH));   // X·W_ihᵀ, turned into h_t in place below
         float[] bias = layer.SummedBias();
         CopyOrClear(h0, hAll.AsSpan(0, rowsBH));
         PackedMatrix recurrent = PackedMatrix.PackPooled(weightHh.Data, transposed: true, hidden, hidden);

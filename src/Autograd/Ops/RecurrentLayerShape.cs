@@ -5,7 +5,7 @@ namespace MiniNet.Autograd;
 
 /// <summary>
 /// The checked shapes and shared plumbing of a fused recurrent layer: layout changes to and from time-major
-/// order, the input projection, and the parameter gradients that are one GEMM each over all steps.
+/// order, the input projection, and the parameter gradients as GEMMs over all steps.
 /// </summary>
 internal sealed class RecurrentLayerShape
 {
@@ -151,14 +151,12 @@ internal sealed class RecurrentLayerShape
         return result;
     }
 
-    /// <summary>P = X·W_ihᵀ for every step at once, [T·B, gates·H], in a rented buffer (the step kernels add the bias).</summary>
-    public float[] Project(float[] timeMajorInput)
+    /// <summary>P = X·W_ihᵀ for every step at once, [T·B, gates·H], into <paramref name="destination"/> (the step kernels add the bias).</summary>
+    public void Project(float[] timeMajorInput, Span<float> destination)
     {
         int rows = Steps * Batch;
         int width = _gates * Hidden;
-        float[] projected = Rent(rows * width);
-        Kernels.Gemm(false, true, rows, width, Features, timeMajorInput, _weightIh.Data, projected);
-        return projected;
+        Kernels.Gemm(false, true, rows, width, Features, timeMajorInput, _weightIh.Data, destination[..(rows * width)]);
     }
 
     /// <summary>b_ih + b_hh, [gates·H] (zeros for a layer without biases): one add per step row instead of two.</summary>

@@ -19,7 +19,9 @@ fi
 tmp="$(mktemp -d)"; trap 'rm -rf "$tmp"' EXIT
 for i in $(seq 1 "$runs"); do
   echo "# run $i of $runs" >&2
-  bash "$compare" "$mininet_cmd" 2>/dev/null | tee /dev/stderr | awk 'NR > 1 { print $1 "\t" $2 "\t" $3 "\t" $4 }' >> "$tmp/all.tsv"
+  bash "$compare" "$mininet_cmd" 2>/dev/null > "$tmp/run.txt"
+  cat "$tmp/run.txt" >&2
+  awk 'NR > 1 { print $1 "\t" $2 "\t" $3 "\t" $4 }' "$tmp/run.txt" >> "$tmp/all.tsv"
 done
 # The median of column $2 of the rows for workload $1 (mawk has no sort, so sort(1) orders them).
 median() { awk -F'\t' -v name="$1" -v column="$2" '$1 == name { print $column }' "$tmp/all.tsv" | sort -g |

@@ -145,6 +145,26 @@ public sealed class GemmBackendTests
     }
 
     [Fact]
+    public void The_OpenBLAS_description_names_the_kernel_set_the_library_chose()
+    {
+        if (!GemmBackend.OpenBlasAvailable)
+        {
+            GemmBackend.OpenBlasCore.Should().BeNull("nothing was loaded");
+            return;
+        }
+
+        // A DYNAMIC_ARCH OpenBLAS names its kernels; a user pinning them with OPENBLAS_CORETYPE sees that name back.
+        GemmBackend.OpenBlasCore.Should().NotBeNullOrWhiteSpace();
+        string? pinned = Environment.GetEnvironmentVariable("OPENBLAS_CORETYPE");
+        if (!string.IsNullOrEmpty(pinned))
+        {
+            GemmBackend.OpenBlasCore.Should().BeEquivalentTo(pinned);
+        }
+
+        GemmBackend.With(GemmBackendKind.OpenBlas, () => GemmBackend.Description.Should().Contain($"{GemmBackend.OpenBlasCore} kernels"));
+    }
+
+    [Fact]
     public void Both_backends_ignore_NaN_in_the_destination_when_beta_is_zero()
     {
         // MatMul and Linear fill uninitialized arrays with β = 0, so neither backend may read what is there.

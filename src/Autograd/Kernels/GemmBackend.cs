@@ -37,15 +37,23 @@ public static unsafe class GemmBackend
     /// <summary>Whether OpenBLAS could be loaded on this machine.</summary>
     public static bool OpenBlasAvailable => s_sgemm != null;
 
+    /// <summary>
+    /// The kernel set the loaded OpenBLAS runs (<c>openblas_get_corename</c>: for example "Haswell" for its AVX2 kernels,
+    /// "SkylakeX" or "Cooperlake" for AVX-512), or null when OpenBLAS is not loaded or does not say. OpenBLAS picks it from
+    /// the CPU when it loads, or takes it from <c>OPENBLAS_CORETYPE</c>.
+    /// </summary>
+    public static string? OpenBlasCore => s_openBlasCore;
+
     /// <summary>The backend in use; set it to switch (OpenBLAS only when available).</summary>
     public static GemmBackendKind Current { get; set; } = Initial();
 
     /// <summary>Why the current backend was chosen, for logs.</summary>
     public static string Description => Current == GemmBackendKind.OpenBlas
-        ? "OpenBLAS cblas_sgemm (libopenblas.so.0)"
+        ? $"OpenBLAS cblas_sgemm (libopenblas.so.0, {s_openBlasCore ?? "unnamed"} kernels)"
         : s_problem ?? (OpenBlasAvailable ? "managed (the default; MININET_BLAS=openblas selects OpenBLAS)" : "managed (libopenblas.so.0 not found)");
 
     private static string? s_problem;
+    private static string? s_openBlasCore;   // set by Load() while s_sgemm is initialized, so it has no initializer of its own
 
     /// <summary>Runs <paramref name="action"/> with <paramref name="kind"/> as the backend, then restores the previous one.</summary>
     /// <param name="kind">The backend.</param>
@@ -108,6 +116,11 @@ public static unsafe class GemmBackend
             || !NativeLibrary.TryGetExport(library, "cblas_sgemm", out nint sgemm))
         {
             return null;
+        }
+
+        if (NativeLibrary.TryGetExport(library, "openblas_get_corename", out nint corename))
+        {
+            s_openBlasCore = Marshal.PtrToStringUTF8(((delegate* unmanaged[Cdecl]<nint>)corename)());
         }
 
         return (delegate* unmanaged[Cdecl]<int, int, int, int, int, int, float, float*, int, float*, int, float, float*, int, void>)sgemm;

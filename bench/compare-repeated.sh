@@ -19,7 +19,7 @@ fi
 tmp="$(mktemp -d)"; trap 'rm -rf "$tmp"' EXIT
 for i in $(seq 1 "$runs"); do
   echo "# run $i of $runs" >&2
-  bash "$compare" "$mininet_cmd" 2>/dev/null > "$tmp/run.txt"
+  bash "$compare" "$mininet_cmd" > "$tmp/run.txt" || { cat "$tmp/run.txt" >&2; echo "compare-repeated.sh: run $i failed" >&2; exit 1; }
   cat "$tmp/run.txt" >&2
   awk 'NR > 1 { print $1 "\t" $2 "\t" $3 "\t" $4 }' "$tmp/run.txt" >> "$tmp/all.tsv"
 done

@@ -21,6 +21,8 @@ public enum GemmBackendKind
 /// Managed is the default because it measured at least as fast on MiniNet's workloads here (compare.sh, three runs per
 /// backend on a 2-vCPU Zen 5 machine: gemm-128x256x1024 0.28–0.50 ms managed against 0.39–0.55 ms through cblas_sgemm;
 /// the char-LM step 27–31 ms against 30–39 ms, where OpenBLAS's own threads compete with MiniNet's for the two cores).
+/// Those OpenBLAS figures are its AVX2 "Haswell" kernels, which that machine's environment pins with
+/// <c>OPENBLAS_CORETYPE</c>; its AVX-512 kernels took 0.21 ms there (see <see cref="OpenBlasCore"/>).
 /// OpenBLAS stays available and is tested against the managed kernel.
 /// </para>
 /// <para>

@@ -11,7 +11,7 @@ runs="${1:-5}"
 case "$runs" in '' | *[!0-9]* | 0) echo "compare-repeated.sh: runs must be a positive whole number, got '$runs'" >&2; exit 2 ;; esac
 here="$(cd "$(dirname "$0")" && pwd)"
 compare="$here/../../shared/bench/compare.sh"
-[ -x "$compare" ] || [ -f "$compare" ] || { echo "compare-repeated.sh: $compare not found (the shared bench sits beside the project)" >&2; exit 2; }
+[ -f "$compare" ] || { echo "compare-repeated.sh: $compare not found (the shared bench sits beside the project)" >&2; exit 2; }
 mininet_cmd="${2:-dotnet $here/MiniNet.Bench/bin/Release/net10.0/MiniNet.Bench.dll workloads}"
 if [ -z "${2:-}" ]; then
   dotnet build -c Release --nologo -v quiet "$here/MiniNet.Bench" >&2

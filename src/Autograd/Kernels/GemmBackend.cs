@@ -34,7 +34,10 @@ public enum GemmBackendKind
 public static unsafe class GemmBackend
 {
     private const int RowMajor = 101, NoTrans = 111, Trans = 112;
-    private static readonly delegate* unmanaged[Cdecl]<int, int, int, int, int, int, float, float*, int, float*, int, float, float*, int, void> s_sgemm = Load();
+    private static readonly nint s_library = LoadLibrary();
+    private static readonly delegate* unmanaged[Cdecl]<int, int, int, int, int, int, float, float*, int, float*, int, float, float*, int, void> s_sgemm =
+        (delegate* unmanaged[Cdecl]<int, int, int, int, int, int, float, float*, int, float*, int, float, float*, int, void>)Export("cblas_sgemm");
+    private static readonly string? s_openBlasCore = CoreName();
 
     /// <summary>Whether OpenBLAS could be loaded on this machine.</summary>
     public static bool OpenBlasAvailable => s_sgemm != null;
@@ -55,7 +58,6 @@ public static unsafe class GemmBackend
         : s_problem ?? (OpenBlasAvailable ? "managed (the default; MININET_BLAS=openblas selects OpenBLAS)" : "managed (libopenblas.so.0 not found)");
 
     private static string? s_problem;
-    private static string? s_openBlasCore;   // set by Load() while s_sgemm is initialized, so it has no initializer of its own
 
     /// <summary>Runs <paramref name="action"/> with <paramref name="kind"/> as the backend, then restores the previous one.</summary>
     /// <param name="kind">The backend.</param>
@@ -112,19 +114,18 @@ public static unsafe class GemmBackend
         return GemmBackendKind.Managed;
     }
 
-    private static delegate* unmanaged[Cdecl]<int, int, int, int, int, int, float, float*, int, float*, int, float, float*, int, void> Load()
+    /// <summary>libopenblas.so.0's handle, or 0 when it cannot be loaded (or the OS is not Linux).</summary>
+    private static nint LoadLibrary() =>
+        OperatingSystem.IsLinux() && NativeLibrary.TryLoad("libopenblas.so.0", out nint library) ? library : 0;
+
+    /// <summary>The address of an exported function of the loaded OpenBLAS, or 0.</summary>
+    private static nint Export(string name) =>
+        s_library != 0 && NativeLibrary.TryGetExport(s_library, name, out nint address) ? address : 0;
+
+    /// <summary>What <c>openblas_get_corename</c> says of the loaded OpenBLAS, or null.</summary>
+    private static string? CoreName()
     {
-        if (!OperatingSystem.IsLinux() || !NativeLibrary.TryLoad("libopenblas.so.0", out nint library)
-            || !NativeLibrary.TryGetExport(library, "cblas_sgemm", out nint sgemm))
-        {
-            return null;
-        }
-
-        if (NativeLibrary.TryGetExport(library, "openblas_get_corename", out nint corename))
-        {
-            s_openBlasCore = Marshal.PtrToStringUTF8(((delegate* unmanaged[Cdecl]<nint>)corename)());
-        }
-
-        return (delegate* unmanaged[Cdecl]<int, int, int, int, int, int, float, float*, int, float*, int, float, float*, int, void>)sgemm;
+        nint corename = s_sgemm == null ? 0 : Export("openblas_get_corename");
+        return corename == 0 ? null : Marshal.PtrToStringUTF8(((delegate* unmanaged[Cdecl]<nint>)corename)());
     }
 }

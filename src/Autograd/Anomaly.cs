@@ -8,10 +8,22 @@ public sealed class AnomalyException : Exception
     /// <param name="op">The op's name.</param>
     /// <param name="inBackward">True when the non-finite value appeared in the backward pass.</param>
     public AnomalyException(string message, string op, bool inBackward)
+        : this(message, op, inBackward, [])
+    {
+    }
+
+    /// <summary>Creates the exception, naming the parameters the op depends on.</summary>
+    /// <param name="message">The full report.</param>
+    /// <param name="op">The op's name.</param>
+    /// <param name="inBackward">True when the non-finite value appeared in the backward pass.</param>
+    /// <param name="parameters">The named parameters (leaves that require a gradient) upstream of the op.</param>
+    public AnomalyException(string message, string op, bool inBackward, IReadOnlyList<string> parameters)
         : base(message)
     {
+        ArgumentNullException.ThrowIfNull(parameters);
         Op = op;
         InBackward = inBackward;
+        Parameters = parameters;
     }
 
     /// <summary>Creates an exception with a message.</summary>
@@ -41,6 +53,9 @@ public sealed class AnomalyException : Exception
 
     /// <summary>Whether it happened in the backward pass.</summary>
     public bool InBackward { get; }
+
+    /// <summary>The named parameters (leaves that require a gradient) the op's inputs depend on: where to look first.</summary>
+    public IReadOnlyList<string> Parameters { get; } = [];
 }
 
 /// <summary>
@@ -75,7 +90,7 @@ public static class Anomaly
             throw new AnomalyException(
                 $"Anomaly: the forward pass of {op} produced {Kind(data)}{At()}; its result has shape {ShapeText.Format(shape)} and its inputs " +
                 $"are {Describe(inputs)}. Look at the values entering this op (a large learning rate, a log or division near 0, an overflow).",
-                op, inBackward: false);
+                op, inBackward: false, ParametersUpstream(inputs));
         }
     }
 
@@ -89,9 +104,37 @@ public static class Anomaly
                     $"Anomaly: the backward pass of {op} (result shape {ShapeText.Format(shape)}) produced {Kind(grad.Data)} in the gradient of " +
                     $"{(input.Name is null ? "an input" : $"'{input.Name}'")} of shape {ShapeText.Format(input.ShapeArray)}{At()}; the op's inputs are {Describe(inputs)}. " +
                     "The gradient exploded or an op's derivative is undefined here; clipping (SkipNonFinite, ClipByGlobalNorm) or a smaller learning rate may help.",
-                    op, inBackward: true);
+                    op, inBackward: true, ParametersUpstream(inputs));
             }
         }
+    }
+
+    /// <summary>The names of the parameters (named leaves that require a gradient) reachable from <paramref name="inputs"/>, in graph order.</summary>
+    private static List<string> ParametersUpstream(Tensor[] inputs)
+    {
+        var names = new List<string>();
+        var seen = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
+        var pending = new Stack<Tensor>(inputs);
+        while (pending.Count > 0)
+        {
+            Tensor node = pending.Pop();
+            if (!seen.Add(node))
+            {
+                continue;
+            }
+
+            if (node.IsLeaf && node.RequiresGrad && node.Name is string name && !names.Contains(name))
+            {
+                names.Add(name);
+            }
+
+            foreach (Tensor parent in node.Parents)
+            {
+                pending.Push(parent);
+            }
+        }
+
+        return names;
     }
 
     private static string Kind(float[] data) => System.Numerics.Tensors.TensorPrimitives.IsNaNAny(data) ? "NaN" : "an infinity";

@@ -58,6 +58,9 @@ public sealed partial class Tensor
     /// <summary>The name of the op that produced this tensor (for example <c>MatMul</c>), or null for a leaf.</summary>
     public string? Op => _op;
 
+    /// <summary>The tensors this one was computed from (empty for a leaf); anomaly reports walk them to name parameters.</summary>
+    internal IReadOnlyList<Tensor> Parents => _parents ?? [];
+
     /// <summary>
     /// The gradient of the last <see cref="Backward"/> root with respect to this tensor, or null until a
     /// backward pass reaches it. It has the same shape as this tensor.

@@ -7,7 +7,9 @@ namespace MiniNet.Clipping;
 /// <remarks>
 /// The total p-norm is the p-norm of the per-tensor p-norms, ‖(‖g₁‖ₚ, …, ‖g_K‖ₚ)‖ₚ, which equals the p-norm of
 /// all elements together: (Σ |gᵢ|ᵖ)^(1/p) for p &gt; 0, and maxᵢ |gᵢ| for p = ∞ (<see cref="float.PositiveInfinity"/>).
-/// A NaN anywhere gives NaN; an infinity gives ∞.
+/// A NaN anywhere gives NaN; an infinity gives ∞. For orders other than 1, 2 and ∞ the sum is scaled by the largest
+/// magnitude m, ‖x‖ₚ = m · (Σ (|xᵢ|/m)ᵖ)^(1/p), in double precision, so that a large p (1000) or large values never
+/// overflow to ∞ nor underflow to 0; the 1- and 2-norms fall back to the same scaling when their fast float sum overflows.
 /// </remarks>
 public static class GradientNorms
 {
@@ -40,33 +42,34 @@ public static class GradientNorms
             return 0f;
         }
 
-        if (p == 2f)
+        if (p == 2f || p == 1f)
         {
-            return TensorPrimitives.Norm(values);
-        }
-
-        if (p == 1f)
-        {
-            return TensorPrimitives.SumOfMagnitudes(values);
-        }
-
-        if (float.IsPositiveInfinity(p))
-        {
-            if (TensorPrimitives.IsNaNAny(values))
+            float fast = p == 2f ? TensorPrimitives.Norm(values) : TensorPrimitives.SumOfMagnitudes(values);
+            if (!float.IsPositiveInfinity(fast) || !TensorPrimitives.IsFiniteAll(values))
             {
-                return float.NaN;
+                return fast;
             }
+        }
 
-            return MathF.Abs(TensorPrimitives.MaxMagnitude(values));
+        if (TensorPrimitives.IsNaNAny(values))
+        {
+            return float.NaN;
+        }
+
+        float largest = MathF.Abs(TensorPrimitives.MaxMagnitude(values));
+        if (float.IsPositiveInfinity(p) || largest == 0f || float.IsPositiveInfinity(largest))
+        {
+            return largest;
         }
 
         double sum = 0;
         foreach (float v in values)
         {
-            sum += Math.Pow(Math.Abs(v), p);
+            sum += Math.Pow(Math.Abs(v) / (double)largest, p);
         }
 
-        return (float)Math.Pow(sum, 1.0 / p);
+        double norm = largest * Math.Pow(sum, 1.0 / p);
+        return norm > float.MaxValue ? float.PositiveInfinity : (float)norm;
     }
 
     internal static void CheckOrder(float p)

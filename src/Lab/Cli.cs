@@ -22,17 +22,28 @@ internal static class Cli
     public static TrainingConfig TrainDefaults { get; } = new(
         Task: "adding", Model: "lstm", Hidden: 64, SequenceLength: 100, Batch: 64, Optimizer: "adam", LearningRate: 0.01f, Steps: 2000, EvalEvery: 100);
 
-    public static int Run(string[] args, IAnsiConsole console, TextWriter error)
+    /// <summary>The exit code of a run stopped by anomaly mode (distinct from 2, a usage error).</summary>
+    public const int AnomalyExitCode = 3;
+
+    /// <summary>Runs the command line.</summary>
+    /// <param name="args">The arguments.</param>
+    /// <param name="console">Where tables and progress go.</param>
+    /// <param name="error">Where errors go (one line each).</param>
+    /// <param name="interruption">The stop request (signals in the real program), or null for none.</param>
+    /// <returns>0, 2 for bad input, 3 for an anomaly, 130/143 when interrupted by SIGINT/SIGTERM.</returns>
+    public static int Run(string[] args, IAnsiConsole console, TextWriter error, Interruption? interruption = null)
     {
         ArgumentNullException.ThrowIfNull(args);
-        RootCommand root = Build(console);
+        ArgumentNullException.ThrowIfNull(error);
+        using var idle = interruption is null ? new Interruption() : null;
+        RootCommand root = Build(console, interruption ?? idle!, error);
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
             // An unrecognized word explains more than the errors it causes ("required command was not provided").
             System.CommandLine.Parsing.ParseError first = parse.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal)) ?? parse.Errors[0];
             string command = parse.CommandResult.Command.Name;
-            error.WriteLine($"mininet: {OneLine(first.Message)} (see 'mininet {(command == root.Name ? string.Empty : command + " ")}--help' for the options)");
+            error.WriteLine($"mininet: {OneLine(Plain(first.Message))} (see 'mininet {(command == root.Name ? string.Empty : command + " ")}--help' for the options)");
             return 2;
         }
 
@@ -41,7 +52,7 @@ internal static class Cli
             // Our own handler below turns bad input into one line and exit code 2; System.CommandLine's would print a stack trace.
             return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
-        catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException or FormatException or InvalidDataException or MiniNet.Autograd.AnomalyException)
+        catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException or FormatException or InvalidDataException)
         {
             error.WriteLine($"mininet: {OneLine(e.Message)}");
             return 2;
@@ -54,54 +65,151 @@ internal static class Cli
         return (paramNote > 0 ? message[..paramNote] : message).ReplaceLineEndings(" ");
     }
 
-    private static RootCommand Build(IAnsiConsole console)
+    /// <summary>System.CommandLine's type errors in MiniNet's words: "--batch '1.5' is not a whole number".</summary>
+    private static string Plain(string message)
+    {
+        System.Text.RegularExpressions.Match m = System.Text.RegularExpressions.Regex.Match(message,
+            @"^Cannot parse argument '(?<value>.*)' for option '(?<option>[^']+)' as expected type '(?<type>[^']+)'\.?$");
+        if (!m.Success)
+        {
+            return message;
+        }
+
+        string kind = m.Groups["type"].Value switch
+        {
+            "System.Int32" => "a whole number (up to 2147483647)",
+            "System.Double" or "System.Single" => "a finite number such as 0.5",
+            "System.Boolean" => "true or false (or leave the value out)",
+            _ => "of the expected form",
+        };
+        return $"{m.Groups["option"].Value} '{m.Groups["value"].Value}' is not {kind}.";
+    }
+
+    private static RootCommand Build(IAnsiConsole console, Interruption interruption, TextWriter error)
     {
         var root = new RootCommand("MiniNet: train recurrent nets on toy tasks and see exploding versus clipped gradients.");
-        root.Subcommands.Add(TrainCommand(console));
-        root.Subcommands.Add(CompareCommand(console));
-        root.Subcommands.Add(SweepCommand(console));
+        var context = new CommandContext(console, interruption, error);
+        root.Subcommands.Add(TrainCommand(context));
+        root.Subcommands.Add(CompareCommand(context));
+        root.Subcommands.Add(SweepCommand(context));
         root.Subcommands.Add(WallCommand(console));
         return root;
     }
 
-    private static Command TrainCommand(IAnsiConsole console)
+    private static Command TrainCommand(CommandContext context)
     {
-        var command = new Command("train", "Train one configuration and write runs/<name>/ with metrics and a report.");
+        var command = new Command("train", "Train one configuration and write runs/<name>/ with metrics, a checkpoint and a report.");
         var options = new TrainOptions(TrainDefaults);
         options.AddTo(command);
         var clip = new Option<string>("--clip") { Description = ClipperSpec.ValidForms, DefaultValueFactory = _ => "global-norm:1" };
-        var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "write <out>/checkpoint.safetensors every N steps (atomically); 0 for none", DefaultValueFactory = _ => 0 };
-        var resume = new Option<string?>("--resume") { Description = "continue the run saved in this checkpoint (its settings are used)" };
-        var anomaly = new Option<bool>("--anomaly") { Description = "anomaly mode: stop at the first op whose value or gradient becomes NaN or ∞, naming it" };
+        var resume = new Option<string?>("--resume")
+        {
+            Description = "continue the run saved in this checkpoint, in its own folder (its settings are kept; --steps sets a new total, --checkpoint-every and --anomaly may change)",
+        };
         command.Options.Add(clip);
-        command.Options.Add(checkpointEvery);
         command.Options.Add(resume);
-        command.Options.Add(anomaly);
         command.SetAction(parse =>
         {
-            int every = parse.GetValue(checkpointEvery);
-            if (every < 0)
-            {
-                throw new ArgumentException($"--checkpoint-every {every} is invalid; it must be 0 (no checkpoints) or a positive number of steps.");
-            }
-
+            TrainingOptions training = options.Training(parse);
             string? resumeFrom = parse.GetValue(resume);
-            if (resumeFrom is not null && !File.Exists(resumeFrom))
+            TrainingConfig config;
+            RunFolderClaim claim;
+            string checkpoint;
+            bool resumed = resumeFrom is not null;
+            if (resumeFrom is null)
             {
-                throw new ArgumentException($"--resume '{resumeFrom}': no such checkpoint file.");
+                config = options.Read(parse, parse.GetValue(clip)!);
+                claim = RunFolder.Claim(parse.GetValue(options.Out), "train-" + Stamp());
+                checkpoint = Path.Combine(claim.Path, "checkpoint.safetensors");
+            }
+            else
+            {
+                (config, claim, checkpoint, int? steps) = PrepareResume(parse, options, clip, resumeFrom);
+                training = training with { ResumeFrom = resumeFrom, ResumeSteps = steps };
             }
 
-            TrainingConfig config = resumeFrom is null ? options.Read(parse, parse.GetValue(clip)!) : Checkpoint.Load(resumeFrom).Config;
-            string folder = RunFolder.Create(parse.GetValue(options.Out), "train-" + Stamp());
-            var training = new TrainingOptions(every > 0 ? Path.Combine(folder, "checkpoint.safetensors") : null, every, resumeFrom, parse.GetValue(anomaly));
-            List<RunResult> runs = RunDisplay.RunAll(console, folder, [(config.Clip, config)], training);
-            Finish(console, folder, "train", runs, HtmlReport.ForRuns("MiniNet training run", runs));
-            return 0;
+            using (claim)
+            {
+                using var metrics = new MetricsWriter(claim.Path, append: resumed);
+                training = training with { CheckpointPath = checkpoint, Metrics = metrics };
+                List<RunResult> runs = RunDisplay.RunAll(context.Console, [(config.Clip, config)], training, context.Interruption.Token);
+                metrics.Flush();
+                if (resumed)
+                {
+                    IReadOnlyList<MetricsRow> everyStep = [.. MetricsFile.ReadCsv(Path.Combine(claim.Path, MetricsWriter.CsvName), runs[0].Name).Select(r => r.Row)];
+                    runs = [runs[0].WithHistory(everyStep, training.HistoryCapacity)];
+                }
+
+                Finish(context.Console, claim.Path, "train", runs, HtmlReport.ForRuns("MiniNet training run", runs));
+                return ExitCode(context, claim.Path, runs, runs[0].Status == RunStatus.Interrupted ? $"resume with: mininet train --resume {Quote(checkpoint)}" : null);
+            }
         });
         return command;
     }
 
-    private static Command CompareCommand(IAnsiConsole console)
+    /// <summary>Checks a resume request before anything is written: no option that would change the run, a valid checkpoint with steps left.</summary>
+    private static (TrainingConfig Config, RunFolderClaim Claim, string Checkpoint, int? Steps) PrepareResume(ParseResult parse, TrainOptions options, Option<string> clip, string resumeFrom)
+    {
+        foreach (Option option in options.RunDefining.Append(clip))
+        {
+            if (TrainOptions.Given(parse, option))
+            {
+                throw new ArgumentException(
+                    $"{option.Name} cannot be given with --resume: a resumed run keeps the settings saved in its checkpoint. Only --steps (a new total), " +
+                    "--checkpoint-every, --anomaly, --no-stop-on-divergence and --out may be given; to change the run, start a new one.");
+            }
+        }
+
+        if (!File.Exists(resumeFrom) && !Directory.Exists(resumeFrom))
+        {
+            throw new ArgumentException($"--resume '{resumeFrom}': no such checkpoint file.");
+        }
+
+        CheckpointState state = Checkpoint.Load(resumeFrom);
+        int? steps = TrainOptions.Given(parse, options.Steps) ? parse.GetValue(options.Steps) : null;
+        int total = steps ?? state.Config.Steps;
+        if (steps is null && state.Step >= total)
+        {
+            throw new ArgumentException(
+                $"--resume '{resumeFrom}': that run already finished all its {total} steps; give --steps N with N above {total} to train it further.");
+        }
+
+        if (total <= state.Step)
+        {
+            throw new ArgumentException($"--steps {total} is invalid with --resume: the checkpoint is at step {state.Step}; give a total above {state.Step}.");
+        }
+
+        TrainingConfig config = state.Config with { Steps = total };
+        config.Validate();
+        MemoryEstimate.For(config).ThrowIfTooLarge();
+        string source = Path.GetDirectoryName(Path.GetFullPath(resumeFrom))!;
+        string? output = parse.GetValue(options.Out);
+        RunFolderClaim claim;
+        string checkpoint;
+        if (output is null)
+        {
+            claim = RunFolder.ClaimExisting(source); // the same run, in its own folder
+            checkpoint = resumeFrom;
+        }
+        else
+        {
+            claim = RunFolder.Claim(output, "unused"); // a copy of the run up to the checkpoint, continued elsewhere
+            foreach (string name in new[] { MetricsWriter.CsvName, MetricsWriter.JsonlName })
+            {
+                if (File.Exists(Path.Combine(source, name)))
+                {
+                    File.Copy(Path.Combine(source, name), Path.Combine(claim.Path, name));
+                }
+            }
+
+            checkpoint = Path.Combine(claim.Path, "checkpoint.safetensors");
+        }
+
+        MetricsFile.TruncateAfter(claim.Path, state.Step);
+        return (config, claim, checkpoint, steps);
+    }
+
+    private static Command CompareCommand(CommandContext context)
     {
         var command = new Command("compare", "Train the same model from the same seed under several clippers, side by side (default: exploding SGD vs clipped).");
         var options = new TrainOptions(CompareDefaults);
@@ -116,16 +224,58 @@ internal static class Cli
                 throw new ArgumentException($"--clip is empty; give comma-separated clipper specs such as {CompareClips}.");
             }
 
+            TrainingOptions training = options.Training(parse);
             var configs = specs.Select(spec => (spec, options.Read(parse, spec))).ToList();
-            string folder = RunFolder.Create(parse.GetValue(options.Out), "compare-" + Stamp());
-            List<RunResult> runs = RunDisplay.RunAll(console, folder, configs);
-            Finish(console, folder, "compare", runs, HtmlReport.ForRuns("Exploding versus clipped gradients", runs));
-            return 0;
+            using RunFolderClaim claim = RunFolder.Claim(parse.GetValue(options.Out), "compare-" + Stamp());
+            return RunSeveral(context, claim, "compare", configs, training, "Exploding versus clipped gradients", [], null);
         });
         return command;
     }
 
-    private static Command SweepCommand(IAnsiConsole console)
+    /// <summary>Runs several configurations into one claimed folder (compare, sweep), writes the summary and report, and picks the exit code.</summary>
+    private static int RunSeveral(CommandContext context, RunFolderClaim claim, string command, IReadOnlyList<(string Name, TrainingConfig Config)> configs,
+        TrainingOptions training, string title, IReadOnlyList<string> notes, IReadOnlyDictionary<string, object?>? extra)
+    {
+        List<RunResult> runs;
+        using (var metrics = new MetricsWriter(claim.Path))
+        {
+            runs = RunDisplay.RunAll(context.Console, configs, training with { Metrics = metrics }, context.Interruption.Token,
+                training.CheckpointEvery > 0 ? name => Path.Combine(claim.Path, "checkpoints", FileName(name) + ".safetensors") : null);
+        }
+
+        Finish(context.Console, claim.Path, command, runs, HtmlReport.ForRuns(title, runs, notes), extra);
+        return ExitCode(context, claim.Path, runs,
+            $"{runs.Count(r => r.Status != RunStatus.Interrupted)} of {configs.Count} runs finished; run the command again to start over");
+    }
+
+    /// <summary>0, or the anomaly's code 3 (after naming it), or the interruption's 130/143 (after the line that says how to go on).</summary>
+    private static int ExitCode(CommandContext context, string folder, IReadOnlyList<RunResult> runs, string? howToContinue)
+    {
+        if (runs.FirstOrDefault(r => r.Status == RunStatus.Anomaly) is RunResult anomaly)
+        {
+            context.Error.WriteLine($"mininet: {OneLine(anomaly.AnomalyMessage ?? anomaly.Verdict)} Parameters: {string.Join(", ", anomaly.AnomalyParameters)}. " +
+                $"summary.json and report.html are in {folder}.");
+            return AnomalyExitCode;
+        }
+
+        if (context.Interruption.Token.IsCancellationRequested)
+        {
+            RunResult? stopped = runs.LastOrDefault(r => r.Status == RunStatus.Interrupted);
+            string where = stopped is null ? "between runs" : $"at step {stopped.LastStep} of {stopped.Config.Steps}{(runs.Count > 1 ? $" of '{stopped.Name}'" : string.Empty)}";
+            context.Error.WriteLine($"mininet: interrupted {where}; summary.json and report.html are in {folder}; {howToContinue}.");
+            return context.Interruption.ExitCode == 0 ? 130 : context.Interruption.ExitCode;
+        }
+
+        return 0;
+    }
+
+    private static string FileName(string name) => string.Concat(name.Select(c => char.IsLetterOrDigit(c) || c is '.' or '-' or '_' ? c : '_'));
+
+    private static string Quote(string path) => path.Contains(' ', StringComparison.Ordinal) || path.Contains('\'', StringComparison.Ordinal)
+        ? "'" + path.Replace("'", "'\\''", StringComparison.Ordinal) + "'"
+        : path;
+
+    private static Command SweepCommand(CommandContext context)
     {
         var command = new Command("sweep", "Try global-norm thresholds from high to low (the usual advice), after an unclipped probe suggests one.");
         var options = new TrainOptions(TrainDefaults);
@@ -143,18 +293,20 @@ internal static class Cli
                 throw new ArgumentException($"--probe-steps {probeSteps} is invalid; the probe needs at least 2 steps.");
             }
 
+            // Every run's settings are checked before the probe trains.
+            TrainingOptions training = options.Training(parse);
             TrainingConfig config = options.Read(parse, "none");
-            string folder = RunFolder.Create(parse.GetValue(options.Out), "sweep-" + Stamp());
-            RunResult probeRun = Trainer.Run(config with { Steps = probeSteps, Clip = "none" }, "probe (unclipped)");
-            MiniNet.Clipping.ThresholdAdvice advice = MiniNet.Clipping.ThresholdAdvice.FromProbe(probeRun.Rows.Select(r => r.GradNormBefore));
-            console.MarkupLine(Markup.Escape(advice.ToString()));
+            TrainingConfig probeConfig = config with { Steps = probeSteps, Clip = "none" };
+            probeConfig.Validate();
             var configs = values.OrderByDescending(v => v)
-                .Select(v => ($"global-norm:{v.ToString(CultureInfo.InvariantCulture)}", config with { Clip = $"global-norm:{v.ToString(CultureInfo.InvariantCulture)}" }))
+                .Select(v => ($"global-norm:{v.ToString("R", CultureInfo.InvariantCulture)}", options.Read(parse, $"global-norm:{v.ToString("R", CultureInfo.InvariantCulture)}")))
                 .ToList();
-            List<RunResult> runs = RunDisplay.RunAll(console, folder, configs);
-            Finish(console, folder, "sweep", runs, HtmlReport.ForRuns("Clipping threshold sweep", runs, [advice.ToString()]),
+            using RunFolderClaim claim = RunFolder.Claim(parse.GetValue(options.Out), "sweep-" + Stamp());
+            RunResult probeRun = Trainer.Run(probeConfig, "probe (unclipped)", cancellation: context.Interruption.Token);
+            MiniNet.Clipping.ThresholdAdvice advice = MiniNet.Clipping.ThresholdAdvice.FromProbe(probeRun.Rows.Select(r => r.GradNormBefore));
+            context.Console.MarkupLine(Markup.Escape(advice.ToString()));
+            return RunSeveral(context, claim, "sweep", configs, training, "Clipping threshold sweep", [advice.ToString()],
                 new Dictionary<string, object?> { ["advice"] = advice });
-            return 0;
         });
         return command;
     }
@@ -182,8 +334,8 @@ internal static class Cli
             Require(rate > 0 && double.IsFinite(rate), "--lr", rate, "a positive number");
             Require(c > 0 && double.IsFinite(c), "--threshold", c, "a positive number");
             Require(n is > 0 and <= 100_000, "--steps", n, "a whole number from 1 to 100000");
-            string folder = RunFolder.Create(parse.GetValue(output), "wall-" + Stamp());
-            WallReport.Write(console, folder, new WallProblem(), startW, startB, rate, c, n);
+            using RunFolderClaim claim = RunFolder.Claim(parse.GetValue(output), "wall-" + Stamp());
+            WallReport.Write(console, claim.Path, new WallProblem(), startW, startB, rate, c, n);
             return 0;
         });
         return command;
@@ -196,6 +348,9 @@ internal static class Cli
         console.MarkupLine($"Report: [link]{Markup.Escape(Path.GetFullPath(Path.Combine(folder, "report.html")))}[/]  (metrics.csv, metrics.jsonl, summary.json beside it)");
     }
 
+    /// <summary>What every command's action needs: where output goes and the stop request.</summary>
+    private sealed record CommandContext(IAnsiConsole Console, Interruption Interruption, TextWriter Error);
+
     private static double[] ParseThresholds(string text)
     {
         string[] parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
@@ -204,9 +359,10 @@ internal static class Cli
             throw new ArgumentException("--thresholds is empty; give comma-separated positive numbers such as 100,10,1,0.1.");
         }
 
-        return parts.Select(p => double.TryParse(p, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && v > 0 && double.IsFinite(v)
-            ? v
-            : throw new ArgumentException($"--thresholds: '{p}' is not a positive number; give comma-separated thresholds such as 100,10,1,0.1.")).ToArray();
+        // A threshold is a float32 clip value: one that rounds to 0 or ∞ there (1e-50, 1e39) is refused here, before any training.
+        return parts.Select(p => float.TryParse(p, NumberStyles.Float, CultureInfo.InvariantCulture, out float v) && v > 0 && float.IsFinite(v)
+            ? (double)v
+            : throw new ArgumentException($"--thresholds: '{p}' is not a positive number within float32's range (about 1e-38 to 3e38); give comma-separated thresholds such as 100,10,1,0.1.")).ToArray();
     }
 
     private static void Require(bool valid, string option, double value, string range)

@@ -7,10 +7,17 @@ namespace MiniNet.Lab;
 /// <summary>Live progress while runs train, and the summary table afterwards.</summary>
 internal static class RunDisplay
 {
-    /// <summary>Runs each configuration with a live progress bar (loss and gradient norm in its label).</summary>
-    public static List<RunResult> RunAll(IAnsiConsole console, string folder, IReadOnlyList<(string Name, TrainingConfig Config)> runs, TrainingOptions? options = null)
+    /// <summary>Runs each configuration with a live progress bar (loss and gradient norm in its label), streaming metrics through
+    /// <paramref name="options"/>; a cancellation stops the current run after its step and skips the rest.</summary>
+    /// <param name="console">Where the progress goes.</param>
+    /// <param name="runs">The runs.</param>
+    /// <param name="options">Logging, checkpointing and divergence handling, shared by the runs.</param>
+    /// <param name="cancellation">The stop request.</param>
+    /// <param name="checkpointFor">Each run's checkpoint path (several runs), or null to use <paramref name="options"/>' own.</param>
+    /// <returns>The runs that ran (the last one interrupted, when a stop came).</returns>
+    public static List<RunResult> RunAll(IAnsiConsole console, IReadOnlyList<(string Name, TrainingConfig Config)> runs, TrainingOptions options,
+        CancellationToken cancellation, Func<string, string>? checkpointFor = null)
     {
-        using var metrics = new MetricsWriter(folder); // every step goes to disk as it happens
         var results = new List<RunResult>();
         console.Progress()
             .AutoClear(false)
@@ -20,7 +27,13 @@ internal static class RunDisplay
             {
                 foreach ((string name, TrainingConfig config) in runs)
                 {
-                    ProgressTask bar = context.AddTask(Markup.Escape(name), maxValue: config.Steps);
+                    if (cancellation.IsCancellationRequested)
+                    {
+                        break;
+                    }
+
+                    int steps = options.ResumeSteps ?? config.Steps;
+                    ProgressTask bar = context.AddTask(Markup.Escape(name), maxValue: steps);
                     var progress = new Progress(p =>
                     {
                         bar.Value = p.Step;
@@ -30,9 +43,15 @@ internal static class RunDisplay
                                 $"{name,-22} step {p.Step,6}  loss {p.Row.Loss,10:G4}  ‖g‖ {p.Row.GradNormBefore,10:G4}"));
                         }
                     });
-                    RunResult result = Trainer.Run(config, options ?? new TrainingOptions(), name, metrics.For(name, progress));
+                    string? checkpoint = checkpointFor?.Invoke(name) ?? options.CheckpointPath;
+                    if (checkpoint is not null)
+                    {
+                        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(checkpoint))!);
+                    }
+
+                    RunResult result = Trainer.Run(config, options with { CheckpointPath = checkpoint }, name, progress, cancellation);
                     bar.Description = Markup.Escape($"{name,-22} {result.Verdict}");
-                    bar.Value = config.Steps;
+                    bar.Value = result.Status == RunStatus.Finished ? steps : result.LastStep;
                     results.Add(result);
                 }
             });
@@ -44,7 +63,7 @@ internal static class RunDisplay
         var table = new Table().AddColumns("clipper", "outcome", "final test loss", "accuracy", "max ‖g‖", "clipped", "time");
         foreach (RunResult run in runs)
         {
-            string color = run.Status == RunStatus.Diverged ? "red" : run.SolvedAtStep is null ? "yellow" : "green";
+            string color = run.Status is RunStatus.Diverged or RunStatus.Anomaly ? "red" : run.Status == RunStatus.Interrupted || run.SolvedAtStep is null ? "yellow" : "green";
             table.AddRow(
                 Markup.Escape(run.Name), $"[{color}]{Markup.Escape(run.Verdict)}[/]", Format(run.FinalTestLoss),
                 double.IsNaN(run.FinalTestAccuracy) ? "—" : run.FinalTestAccuracy.ToString("P1", CultureInfo.InvariantCulture),

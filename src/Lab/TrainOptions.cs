@@ -22,8 +22,30 @@ internal sealed class TrainOptions
         Schedule = Text("--schedule", defaults.Schedule, OptimizerSpec.ScheduleForms);
         Accumulation = Number("--accumulation", defaults.AccumulationSteps, "micro-batches per step (clipped once, on their sum)");
         EvalEvery = Number("--eval-every", defaults.EvalEvery, "steps between held-out evaluations");
+        EvalBatch = Number("--eval-batch", defaults.EvalBatch, "sequences in the held-out batch");
+        DivergenceFactor = new Option<string>("--divergence-factor")
+        {
+            Description = "a loss above this multiple of the first loss (or non-finite) means diverged",
+            DefaultValueFactory = _ => defaults.DivergenceFactor.ToString(CultureInfo.InvariantCulture),
+        };
+        NoStopOnDivergence = new Option<bool>("--no-stop-on-divergence") { Description = "keep training after divergence (watch the loss reach ∞ and NaN)" };
+        Anomaly = new Option<bool>("--anomaly") { Description = "anomaly mode: stop at the first op whose value or gradient becomes NaN or ∞, naming it and the parameters (exit code 3)" };
+        CheckpointEvery = Number("--checkpoint-every", 0, "write a checkpoint every N steps (atomically); 0: only at the end and when interrupted");
         Out = new Option<string?>("--out") { Description = "output folder (default: runs/<command>-<time>); never overwritten" };
     }
+
+    public Option<int> EvalBatch { get; }
+
+    public Option<string> DivergenceFactor { get; }
+
+    public Option<bool> NoStopOnDivergence { get; }
+
+    public Option<bool> Anomaly { get; }
+
+    public Option<int> CheckpointEvery { get; }
+
+    /// <summary>The options that define a run's settings (a resumed run keeps its checkpoint's; giving one with --resume is an error).</summary>
+    public IEnumerable<Option> RunDefining => [Task, Model, Hidden, Layers, SequenceLength, Batch, Optimizer, LearningRate, Seed, Schedule, Accumulation, EvalEvery, EvalBatch, DivergenceFactor];
 
     public Option<string> Task { get; }
 
@@ -55,7 +77,8 @@ internal sealed class TrainOptions
 
     public void AddTo(Command command)
     {
-        foreach (Option option in new Option[] { Task, Model, Hidden, Layers, SequenceLength, Batch, Optimizer, LearningRate, Steps, Seed, Schedule, Accumulation, EvalEvery, Out })
+        foreach (Option option in new Option[] { Task, Model, Hidden, Layers, SequenceLength, Batch, Optimizer, LearningRate, Steps, Seed, Schedule, Accumulation, EvalEvery, EvalBatch,
+            DivergenceFactor, NoStopOnDivergence, Anomaly, CheckpointEvery, Out })
         {
             command.Options.Add(option);
         }
@@ -70,14 +93,36 @@ internal sealed class TrainOptions
             throw new ArgumentException($"--lr '{lr}' is not a number; give a positive learning rate such as 1e-3.");
         }
 
+        string factorText = parse.GetValue(DivergenceFactor)!;
+        if (!float.TryParse(factorText, NumberStyles.Float, CultureInfo.InvariantCulture, out float factor))
+        {
+            throw new ArgumentException($"--divergence-factor '{factorText}' is not a number; give a factor greater than 1 such as 100.");
+        }
+
         var config = new TrainingConfig(
             Task: parse.GetValue(Task)!, Model: parse.GetValue(Model)!, Hidden: parse.GetValue(Hidden), Layers: parse.GetValue(Layers),
             SequenceLength: parse.GetValue(SequenceLength), Batch: parse.GetValue(Batch), Optimizer: parse.GetValue(Optimizer)!,
             LearningRate: learningRate, Steps: parse.GetValue(Steps), Seed: parse.GetValue(Seed), Clip: clip, Schedule: parse.GetValue(Schedule)!,
-            AccumulationSteps: parse.GetValue(Accumulation), EvalEvery: parse.GetValue(EvalEvery));
+            AccumulationSteps: parse.GetValue(Accumulation), EvalEvery: parse.GetValue(EvalEvery), EvalBatch: parse.GetValue(EvalBatch), DivergenceFactor: factor);
         config.Validate();
+        MemoryEstimate.For(config).ThrowIfTooLarge();
         return config;
     }
+
+    /// <summary>Checkpointing, anomaly mode and divergence handling as the options give them (the checkpoint path is set by the command).</summary>
+    public TrainingOptions Training(ParseResult parse)
+    {
+        int every = parse.GetValue(CheckpointEvery);
+        if (every < 0)
+        {
+            throw new ArgumentException($"--checkpoint-every {every} is invalid; it must be 0 (only at the end and when interrupted) or a positive number of steps.");
+        }
+
+        return new TrainingOptions(CheckpointEvery: every, DetectAnomaly: parse.GetValue(Anomaly), StopOnDivergence: !parse.GetValue(NoStopOnDivergence));
+    }
+
+    /// <summary>Whether the user typed <paramref name="option"/> (rather than leaving its default).</summary>
+    public static bool Given(ParseResult parse, Option option) => parse.GetResult(option) is { Implicit: false };
 
     private static Option<string> Text(string name, string value, string description) =>
         new(name) { Description = description, DefaultValueFactory = _ => value };

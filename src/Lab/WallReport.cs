@@ -51,7 +51,7 @@ internal static class WallReport
             steps,
             unclipped = new { first_step_loss = plain[1].Loss, final_loss = plain[^1].Loss, first_step_distance = Distance(plain) },
             clipped = new { first_step_loss = clipped[1].Loss, final_loss = clipped[^1].Loss, first_step_distance = Distance(clipped) },
-        }, new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+        }, RunFolder.Json));
         foreach (string line in summary)
         {
             console.MarkupLine(Markup.Escape(line));

@@ -47,6 +47,9 @@ public sealed class Adagrad : Optimizer
     public float Eps { get; }
 
     /// <inheritdoc/>
+    protected override IReadOnlyList<string> StateBuffers => ["sum"];
+
+    /// <inheritdoc/>
     protected override void Update(Span<float> parameter, ReadOnlySpan<float> gradient, ParameterGroup group, ParameterState state)
     {
         float decay = group.WeightDecay;

@@ -34,6 +34,9 @@ public abstract class AdamOptimizer : Optimizer
     /// <summary>Whether AMSGrad is on.</summary>
     public bool Amsgrad { get; }
 
+    /// <inheritdoc/>
+    protected override IReadOnlyList<string> StateBuffers => Amsgrad ? ["exp_avg", "exp_avg_sq", "max_exp_avg_sq"] : ["exp_avg", "exp_avg_sq"];
+
     /// <summary>The Adam moment update and step for one parameter, with <paramref name="l2"/> added to the gradient as λ·p.</summary>
     /// <param name="parameter">The parameter's data, updated in place.</param>
     /// <param name="gradient">Its gradient.</param>

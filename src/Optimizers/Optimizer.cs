@@ -148,6 +148,9 @@ public abstract class Optimizer
     /// <returns>The state.</returns>
     public ParameterState? StateOf(Tensor parameter) => _state.GetValueOrDefault(parameter);
 
+    /// <summary>The buffers every updated parameter has under this optimizer's settings (PyTorch's names); a restored state must have exactly these.</summary>
+    protected abstract IReadOnlyList<string> StateBuffers { get; }
+
     /// <summary>Applies the update rule to one parameter.</summary>
     /// <param name="parameter">The parameter's data, updated in place.</param>
     /// <param name="gradient">Its gradient.</param>
@@ -206,8 +209,10 @@ public abstract class Optimizer
     /// <param name="tensors">The buffers by name.</param>
     /// <param name="metadata">The metadata.</param>
     /// <param name="source">Where the state came from, for error messages.</param>
-    /// <exception cref="InvalidDataException">The state belongs to another optimizer type or other parameters.</exception>
-    public void ImportState(IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string> metadata, string source)
+    /// <param name="maxStep">The largest step count a parameter may have (a checkpoint's step), or null for no limit.</param>
+    /// <exception cref="InvalidDataException">The state belongs to another optimizer type or other parameters, lacks a buffer,
+    /// has a negative or non-finite learning rate, or an impossible step count; the message names the source and the key.</exception>
+    public void ImportState(IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string> metadata, string source, long? maxStep = null)
     {
         ArgumentNullException.ThrowIfNull(tensors);
         ArgumentNullException.ThrowIfNull(metadata);
@@ -227,6 +232,11 @@ public abstract class Optimizer
                 throw new InvalidDataException($"'{path}' has state for '{name}', which this {Name} does not optimize (or a bad step count '{value}').");
             }
 
+            if (step < 1 || step > (maxStep ?? long.MaxValue))
+            {
+                throw new InvalidDataException($"'{path}' has the step count {value} for '{name}' (key '{key}'), outside 1 to {maxStep ?? long.MaxValue}.");
+            }
+
             restored[p] = new ParameterState { Step = step };
         }
 
@@ -242,6 +252,26 @@ public abstract class Optimizer
             state.Buffers[key[(dot + 1)..]] = (float[])tensor.Data.Clone();
         }
 
+        foreach ((Tensor p, ParameterState state) in restored)
+        {
+            string name = p.Name!;
+            foreach (string buffer in StateBuffers)
+            {
+                if (!state.Buffers.ContainsKey(buffer))
+                {
+                    throw new InvalidDataException($"'{path}' lacks the {Name} buffer '{name}.{buffer}'; every updated parameter needs {string.Join(", ", StateBuffers)}.");
+                }
+            }
+
+            foreach (string buffer in state.Buffers.Keys)
+            {
+                if (!StateBuffers.Contains(buffer))
+                {
+                    throw new InvalidDataException($"'{path}' has the buffer '{name}.{buffer}', which this {Name} does not keep ({(StateBuffers.Count == 0 ? "it keeps none" : string.Join(", ", StateBuffers))}).");
+                }
+            }
+        }
+
         var rates = new (float Lr, float Initial)[_groups.Length];
         for (int g = 0; g < _groups.Length; g++)
         {
@@ -250,6 +280,11 @@ public abstract class Optimizer
                 || !float.TryParse(initial, NumberStyles.Float, CultureInfo.InvariantCulture, out rates[g].Initial))
             {
                 throw new InvalidDataException($"'{path}' lacks the learning rate of parameter group {g}; it was saved from an optimizer with other groups.");
+            }
+
+            if (!float.IsFinite(rates[g].Lr) || rates[g].Lr < 0f || !float.IsFinite(rates[g].Initial) || rates[g].Initial < 0f)
+            {
+                throw new InvalidDataException($"'{path}' has the learning rate {lr} (initial {initial}) for parameter group {g} (key 'group.{g}.lr'); a rate must be finite and not negative.");
             }
         }
 

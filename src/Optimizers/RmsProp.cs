@@ -52,6 +52,10 @@ public sealed class RmsProp : Optimizer
     public bool Centered { get; }
 
     /// <inheritdoc/>
+    protected override IReadOnlyList<string> StateBuffers =>
+        [.. new[] { "square_avg" }, .. Centered ? new[] { "grad_avg" } : [], .. Momentum > 0f ? new[] { "momentum_buffer" } : []];
+
+    /// <inheritdoc/>
     protected override void Update(Span<float> parameter, ReadOnlySpan<float> gradient, ParameterGroup group, ParameterState state)
     {
         float lr = group.LearningRate;

@@ -51,6 +51,9 @@ public sealed class Sgd : Optimizer
     /// <summary>μ.</summary>
     public float Momentum { get; }
 
+    /// <inheritdoc/>
+    protected override IReadOnlyList<string> StateBuffers => Momentum != 0f ? ["momentum_buffer"] : [];
+
     /// <summary>τ.</summary>
     public float Dampening { get; }
 

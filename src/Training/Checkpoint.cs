@@ -26,9 +26,12 @@ public sealed record CheckpointState(TrainingConfig Config, int Step, float Firs
 /// Written atomically (a temporary file, flushed to disk, renamed), so a crash never leaves a half-written checkpoint.
 /// </summary>
 /// <remarks>
-/// The training batches come from a generator seeded by the settings; a resumed run re-seeds it and draws the batches
-/// already used again, so the batch stream continues exactly and the resumed run is bit-identical to an
-/// uninterrupted one. Reading checks every field and reports a truncated, corrupt or foreign file by name.
+/// The training batches come from a counter-based stream (<see cref="BatchStream"/>) whose state, the next step, is saved
+/// (<c>data.generator</c>, <c>data.next_step</c>), so a resumed run continues the stream exactly, without replaying it, and is
+/// bit-identical to an uninterrupted one. Reading checks every field before anything large is allocated: the file must be
+/// a regular file, every JSON field must have its type, the settings must pass the command line's limits and fit in memory,
+/// the tensors must be exactly the model's and the optimizer's; a violation is an <see cref="InvalidDataException"/> naming the
+/// file and the field.
 /// </remarks>
 public static class Checkpoint
 {
@@ -50,7 +53,9 @@ public static class Checkpoint
             ["step"] = state.Step.ToString(CultureInfo.InvariantCulture),
             ["first_loss"] = state.FirstLoss.ToString("R", CultureInfo.InvariantCulture),
             ["solved_at"] = state.SolvedAtStep?.ToString(CultureInfo.InvariantCulture) ?? string.Empty,
-            ["config"] = JsonSerializer.Serialize(state.Config),
+            ["config"] = JsonSerializer.Serialize(state.Config, ConfigJson),
+            ["data.generator"] = BatchStream.Name,
+            ["data.next_step"] = (state.Step + 1L).ToString(CultureInfo.InvariantCulture),
         };
         Prefixed(metadata, "optimizer.", state.OptimizerMetadata);
         Prefixed(metadata, "schedule.", state.ScheduleState);
@@ -73,31 +78,73 @@ public static class Checkpoint
             throw Invalid(path, $"its format is '{Get("format")}' version '{Get("version")}', not {Format} version {Version}");
         }
 
+        foreach (string key in metadata.Keys)
+        {
+            if (!KnownKeys.Contains(key) && !KnownPrefixes.Any(prefix => key.StartsWith(prefix, StringComparison.Ordinal)))
+            {
+                throw Invalid(path, $"its metadata has an unknown field '{key}'");
+            }
+        }
+
+        foreach (string name in tensors.Keys)
+        {
+            if (!name.StartsWith("model.", StringComparison.Ordinal) && !name.StartsWith("optimizer.", StringComparison.Ordinal))
+            {
+                throw Invalid(path, $"it has a tensor '{name}' that is neither model.* nor optimizer.*");
+            }
+        }
+
         TrainingConfig config;
         try
         {
-            config = JsonSerializer.Deserialize<TrainingConfig>(Get("config")) ?? throw new JsonException("null");
+            config = JsonSerializer.Deserialize<TrainingConfig>(Get("config"), ConfigJson) ?? throw new JsonException("the settings are null");
             config.Validate();
         }
-        catch (Exception e) when (e is JsonException or ArgumentException or NotSupportedException)
+        catch (Exception e) when (e is JsonException or ArgumentException or NotSupportedException or InvalidOperationException)
         {
-            throw Invalid(path, $"its settings are not valid ({e.Message})");
+            throw Invalid(path, $"its settings (field 'config') are not valid ({e.Message.TrimEnd('.')})");
+        }
+
+        try
+        {
+            MemoryEstimate.For(config).ThrowIfTooLarge();
+        }
+        catch (ArgumentException e)
+        {
+            throw Invalid(path, $"its settings (field 'config') describe a run too large for this machine ({e.Message.TrimEnd('.')})");
+        }
+
+        long modelValues = tensors.Where(t => t.Key.StartsWith("model.", StringComparison.Ordinal)).Sum(t => (long)t.Value.Length);
+        long expected = MemoryEstimate.ParameterCount(config);
+        if (modelValues != expected)
+        {
+            throw Invalid(path, $"its settings (field 'config') build a model of {expected} values but its model.* tensors hold {modelValues}");
         }
 
         if (!int.TryParse(Get("step"), NumberStyles.None, CultureInfo.InvariantCulture, out int step) || step < 1 || step > config.Steps)
         {
-            throw Invalid(path, $"its step '{Get("step")}' is not a whole number from 1 to the run's {config.Steps} steps");
+            throw Invalid(path, $"its step (field 'step') '{Get("step")}' is not a whole number from 1 to the run's {config.Steps} steps");
         }
 
-        if (!float.TryParse(Get("first_loss"), NumberStyles.Float, CultureInfo.InvariantCulture, out float firstLoss))
+        if (Get("data.generator") != BatchStream.Name)
         {
-            throw Invalid(path, $"its first loss '{Get("first_loss")}' is not a number");
+            throw Invalid(path, $"its batch generator (field 'data.generator') is '{Get("data.generator")}', not {BatchStream.Name}");
+        }
+
+        if (Get("data.next_step") != (step + 1L).ToString(CultureInfo.InvariantCulture))
+        {
+            throw Invalid(path, $"its batch stream position (field 'data.next_step') '{Get("data.next_step")}' is not step + 1 = {step + 1L}");
+        }
+
+        if (!float.TryParse(Get("first_loss"), NumberStyles.Float, CultureInfo.InvariantCulture, out float firstLoss) || !float.IsFinite(firstLoss) || firstLoss < 0f)
+        {
+            throw Invalid(path, $"its first loss (field 'first_loss') '{Get("first_loss")}' is not a finite, non-negative number");
         }
 
         string solved = Get("solved_at");
         int? solvedAt = solved.Length == 0 ? null
-            : int.TryParse(solved, NumberStyles.None, CultureInfo.InvariantCulture, out int s) ? s
-            : throw Invalid(path, $"its solved step '{solved}' is not a whole number");
+            : int.TryParse(solved, NumberStyles.None, CultureInfo.InvariantCulture, out int s) && s >= 1 && s <= step ? s
+            : throw Invalid(path, $"its solved step (field 'solved_at') '{solved}' is not a whole number from 1 to its step {step}");
 
         return new CheckpointState(config, step, firstLoss, solvedAt,
             Strip(tensors, "model."), Strip(tensors, "optimizer."),
@@ -136,11 +183,11 @@ public static class Checkpoint
 
         try
         {
-            optimizer.ImportState(state.OptimizerTensors, state.OptimizerMetadata, path);
+            optimizer.ImportState(state.OptimizerTensors, state.OptimizerMetadata, path, maxStep: state.Step);
             schedule?.LoadState(state.ScheduleState);
             (clipper as IStatefulClipper)?.LoadState(state.ClipperState);
         }
-        catch (Exception e) when (e is FormatException or InvalidDataException or OverflowException)
+        catch (Exception e) when (e is FormatException or InvalidDataException or OverflowException or ArgumentException)
         {
             throw Invalid(path, e.Message.TrimEnd('.'));
         }
@@ -150,6 +197,17 @@ public static class Checkpoint
             state.Model[name].Data.CopyTo(parameter.Data, 0);
         }
     }
+
+    private static readonly string[] KnownKeys = ["format", "version", "step", "first_loss", "solved_at", "config", "data.generator", "data.next_step"];
+
+    private static readonly string[] KnownPrefixes = ["optimizer.", "schedule.", "clipper."];
+
+    /// <summary>The settings' JSON: an unknown or missing-type field is an error; non-finite numbers are refused by validation, not by the reader.</summary>
+    private static readonly JsonSerializerOptions ConfigJson = new()
+    {
+        UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
 
     private static void Prefixed(Dictionary<string, string> target, string prefix, IReadOnlyDictionary<string, string> source)
     {

@@ -24,9 +24,27 @@ public static class ClipperSpec
             throw new ArgumentException($"The clipper spec is empty; valid forms are {ValidForms}.", nameof(spec));
         }
 
-        string[] stages = spec.Split('+');
-        IGradientClipper[] parsed = stages.Select(stage => ParseStage(stage.Trim(), spec)).ToArray();
+        IGradientClipper[] parsed = Stages(spec).Select(stage => ParseStage(stage.Trim(), spec)).ToArray();
         return parsed.Length == 1 ? parsed[0] : new ClipChain(parsed);
+    }
+
+    /// <summary>The stages of a chain: split at '+', except the '+' of an exponent such as <c>1e+20</c>.</summary>
+    private static List<string> Stages(string spec)
+    {
+        var stages = new List<string>();
+        int start = 0;
+        for (int i = 0; i < spec.Length; i++)
+        {
+            bool exponent = i >= 2 && (spec[i - 1] is 'e' or 'E') && (char.IsAsciiDigit(spec[i - 2]) || spec[i - 2] == '.');
+            if (spec[i] == '+' && !exponent)
+            {
+                stages.Add(spec[start..i]);
+                start = i + 1;
+            }
+        }
+
+        stages.Add(spec[start..]);
+        return stages;
     }
 
     private static IGradientClipper ParseStage(string stage, string spec)
@@ -70,6 +88,11 @@ public static class ClipperSpec
             case "global-norm":
                 Expect(1, 2);
                 float p = arguments == 2 ? (parts[2] is "inf" ? float.PositiveInfinity : Number(2, "norm order")) : 2f;
+                if (p < 1f)
+                {
+                    throw new ArgumentException($"Clipper spec '{spec}': the norm order {parts[2]} is below 1, where ‖·‖ₚ is not a norm; valid orders are 1 ≤ P (any finite value) or inf.", nameof(spec));
+                }
+
                 return new ClipByGlobalNorm(Number(1, "threshold"), p);
             case "agc":
                 Expect(1, 1);

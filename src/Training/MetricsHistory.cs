@@ -15,6 +15,9 @@ internal sealed class MetricsHistory(int capacity)
 
     public IReadOnlyList<MetricsRow> Rows => _rows;
 
+    /// <summary>Whether rows were dropped to stay within <see cref="Capacity"/>.</summary>
+    public bool Thinned => _stride > 1;
+
     public void Add(MetricsRow row, bool last)
     {
         if (row.Step % _stride != 0 && row.TestLoss is null && !last)

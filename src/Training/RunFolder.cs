@@ -9,14 +9,23 @@ namespace MiniNet.Training;
 /// <c>report.html</c>. An existing folder is never overwritten: an explicit one is an error, a generated name gets a
 /// numbered suffix.
 /// </summary>
+/// <remarks>
+/// A folder is claimed atomically: the claiming process holds an exclusive lock on <c>.mininet.lock</c> inside it for as long as
+/// it writes there (an operating-system lock, released even when the process is killed), and a new run also requires the folder
+/// to hold nothing else once locked. Two processes given the same <c>--out</c> therefore never both write: the second fails before
+/// touching anything, and two generated names never collide.
+/// </remarks>
 public static class RunFolder
 {
-    /// <summary>Creates the folder for a run.</summary>
+    /// <summary>The lock file's name inside a claimed folder.</summary>
+    public const string LockName = ".mininet.lock";
+
+    /// <summary>Creates and claims the folder for a new run.</summary>
     /// <param name="explicitPath">The user's --out, or null.</param>
     /// <param name="defaultName">The name to use under <c>runs/</c> when no --out is given.</param>
-    /// <returns>The created folder's path.</returns>
-    /// <exception cref="IOException">An explicit folder already exists (the message says how to proceed).</exception>
-    public static string Create(string? explicitPath, string defaultName)
+    /// <returns>The claim; dispose it when the run's files are written.</returns>
+    /// <exception cref="IOException">An explicit folder already exists or is being written by another process (the message says how to proceed).</exception>
+    public static RunFolderClaim Claim(string? explicitPath, string defaultName)
     {
         if (explicitPath is not null)
         {
@@ -25,19 +34,71 @@ public static class RunFolder
                 throw new IOException($"--out '{explicitPath}' already exists; MiniNet never overwrites a run folder. Choose another --out or remove it first.");
             }
 
-            Directory.CreateDirectory(explicitPath);
-            return explicitPath;
+            return TryClaimNew(explicitPath) ?? throw new IOException(
+                $"--out '{explicitPath}' was just created by another process; MiniNet never lets two runs write one folder. Choose another --out.");
         }
 
         string baseName = Path.Combine("runs", defaultName);
-        string path = baseName;
-        for (int i = 2; Directory.Exists(path) || File.Exists(path); i++)
+        for (int i = 1; ; i++)
         {
-            path = $"{baseName}-{i.ToString(CultureInfo.InvariantCulture)}";
+            string path = i == 1 ? baseName : $"{baseName}-{i.ToString(CultureInfo.InvariantCulture)}";
+            if (!Directory.Exists(path) && !File.Exists(path) && TryClaimNew(path) is RunFolderClaim claim)
+            {
+                return claim;
+            }
+        }
+    }
+
+    /// <summary>Claims an existing run folder to continue its run (a resume), and removes temporary files a killed process left there.</summary>
+    /// <param name="folder">The folder.</param>
+    /// <returns>The claim.</returns>
+    /// <exception cref="IOException">Another process is writing to the folder.</exception>
+    public static RunFolderClaim ClaimExisting(string folder)
+    {
+        FileStream? held = TryLock(folder) ?? throw new IOException(
+            $"'{folder}' is being written by another MiniNet process; wait for it to finish (or stop it) before resuming this run.");
+        RemoveOrphans(folder);
+        return new RunFolderClaim(folder, held);
+    }
+
+    /// <summary>Deletes the temporary files of interrupted atomic writes (<c>*.tmp</c>) in <paramref name="folder"/>.</summary>
+    /// <param name="folder">A run folder.</param>
+    public static void RemoveOrphans(string folder)
+    {
+        foreach (string orphan in Directory.EnumerateFiles(folder, "*.tmp"))
+        {
+            File.Delete(orphan);
+        }
+    }
+
+    private static RunFolderClaim? TryClaimNew(string path)
+    {
+        Directory.CreateDirectory(path);
+        FileStream? held = TryLock(path);
+        if (held is null)
+        {
+            return null;
         }
 
-        Directory.CreateDirectory(path);
-        return path;
+        if (Directory.EnumerateFileSystemEntries(path).Any(e => Path.GetFileName(e) != LockName))
+        {
+            held.Dispose(); // another process claimed it, wrote, and finished first
+            return null;
+        }
+
+        return new RunFolderClaim(path, held);
+    }
+
+    private static FileStream? TryLock(string folder)
+    {
+        try
+        {
+            return new FileStream(Path.Combine(folder, LockName), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 1, FileOptions.None);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Writes the summary and the report of a set of runs into <paramref name="folder"/> (the metrics files were streamed by <see cref="MetricsWriter"/>).</summary>
@@ -58,6 +119,12 @@ public static class RunFolder
                 ["config"] = r.Config,
                 ["status"] = r.Status.ToString().ToLowerInvariant(),
                 ["verdict"] = r.Verdict,
+                ["last_step"] = r.LastStep,
+                ["last_loss"] = MetricsWriter.Finite(r.LastLoss),
+                ["divergence_reason"] = r.DivergenceReason,
+                ["anomaly"] = r.AnomalyMessage,
+                ["anomaly_parameters"] = r.AnomalyParameters,
+                ["rows_thinned"] = r.RowsThinned,
                 ["diverged_at_step"] = r.DivergedAtStep,
                 ["solved_at_step"] = r.SolvedAtStep,
                 ["final_test_loss"] = MetricsWriter.Finite(r.FinalTestLoss),
@@ -74,7 +141,7 @@ public static class RunFolder
             summary[key] = value;
         }
 
-        WriteText(Path.Combine(folder, "summary.json"), JsonSerializer.Serialize(summary, new JsonSerializerOptions { WriteIndented = true }));
+        WriteText(Path.Combine(folder, "summary.json"), JsonSerializer.Serialize(summary, Json));
         WriteText(Path.Combine(folder, "report.html"), html);
     }
 
@@ -83,8 +150,49 @@ public static class RunFolder
     /// <param name="text">The content.</param>
     public static void WriteText(string path, string text)
     {
-        string temporary = path + ".tmp";
-        File.WriteAllText(temporary, text, new UTF8Encoding(false));
-        File.Move(temporary, path, overwrite: true);
+        string temporary = $"{path}.{Guid.NewGuid():N}.tmp";
+        try
+        {
+            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+                stream.Write(new UTF8Encoding(false).GetBytes(text));
+                stream.Flush(flushToDisk: true);
+            }
+
+            File.Move(temporary, path, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+    }
+
+    /// <summary>The JSON settings of summaries: indented, and non-finite numbers written as "NaN", "Infinity", "-Infinity" rather than refused.</summary>
+    public static JsonSerializerOptions Json { get; } = new()
+    {
+        WriteIndented = true,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+}
+
+/// <summary>A run folder this process holds: no other MiniNet process writes there until it is disposed.</summary>
+public sealed class RunFolderClaim : IDisposable
+{
+    private readonly FileStream _lock;
+
+    internal RunFolderClaim(string path, FileStream held)
+    {
+        Path = path;
+        _lock = held;
+    }
+
+    /// <summary>The folder.</summary>
+    public string Path { get; }
+
+    /// <summary>Releases the folder (and removes the lock file).</summary>
+    public void Dispose()
+    {
+        File.Delete(System.IO.Path.Combine(Path, RunFolder.LockName));
+        _lock.Dispose();
     }
 }

@@ -57,13 +57,7 @@ public sealed record TrainingConfig(
             throw new ArgumentException($"--seq-len {SequenceLength} is invalid; it must be at most 1000000.");
         }
 
-        // One batch's activations must fit in memory: refuse before allocating, not after.
-        long batchElements = (long)Math.Max(Batch, EvalBatch) * (SequenceLength + 20) * Hidden * 4 * Layers;
-        if (batchElements > 1L << 31)
-        {
-            throw new ArgumentException(
-                $"--batch {Batch} × --seq-len {SequenceLength} × --hidden {Hidden} × --layers {Layers} needs about {batchElements / (1L << 28)} GB of activations per step; make one of them smaller.");
-        }
+        // Whether the run fits in memory is MemoryEstimate's question (it depends on the machine); these are the limits of the settings.
         if (!OptimizerSpec.Names.Contains(Optimizer))
         {
             throw new ArgumentException($"Unknown optimizer '{Optimizer}'; valid optimizers are {string.Join(", ", OptimizerSpec.Names)}.");
@@ -74,14 +68,15 @@ public sealed record TrainingConfig(
             throw new ArgumentException($"--lr {LearningRate} is invalid; the learning rate must be a positive, finite number (for example 1e-3).");
         }
 
-        if (!(DivergenceFactor > 1f))
+        if (!(DivergenceFactor > 1f) || !float.IsFinite(DivergenceFactor))
         {
-            throw new ArgumentException($"The divergence factor {DivergenceFactor} must be greater than 1.");
+            throw new ArgumentException($"--divergence-factor {DivergenceFactor.ToString(System.Globalization.CultureInfo.InvariantCulture)} is invalid; it must be a finite number greater than 1 (to never stop, use --no-stop-on-divergence).");
         }
 
         ClipperSpec.Parse(Clip);
         var probe = new MiniNet.Optimizers.Sgd([MiniNet.Autograd.Tensor.Zeros([1], requiresGrad: true)]);
         OptimizerSpec.CreateSchedule(Schedule, probe, Steps); // throws naming a malformed schedule
+        OptimizerSpec.CheckScheduleRange(Schedule, LearningRate, Steps); // and one whose rate would leave the finite, positive floats
     }
 
     private static void Positive(int value, string option, int max)

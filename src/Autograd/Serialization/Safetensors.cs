@@ -83,9 +83,23 @@ public static class Safetensors
     public static IReadOnlyDictionary<string, Tensor> Read(string path, out IReadOnlyDictionary<string, string> metadata)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (Directory.Exists(path))
+        {
+            throw Corrupt(path, "it is a folder, not a file");
+        }
+
         if (!File.Exists(path))
         {
             throw new FileNotFoundException($"No safetensors file at '{path}'.", path);
+        }
+
+        // Checked before opening: a FIFO, a device or a socket reports no length, and opening a FIFO would wait for a writer.
+        long statLength = new FileInfo(path).Length;
+        if (statLength < 8)
+        {
+            throw Corrupt(path, statLength == 0
+                ? "it is empty, or not a regular file (a FIFO, a device or a socket)"
+                : $"it is {statLength} bytes long, too short for the 8-byte header length");
         }
 
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
@@ -194,7 +208,7 @@ public static class Safetensors
             || !value.TryGetProperty("shape", out JsonElement shapeElement) || shapeElement.ValueKind != JsonValueKind.Array
             || !value.TryGetProperty("data_offsets", out JsonElement offsets) || offsets.ValueKind != JsonValueKind.Array || offsets.GetArrayLength() != 2)
         {
-            throw Corrupt(path, $"tensor '{name}' needs \"dtype\", \"shape\" and two \"data_offsets\"");
+            throw Corrupt(path, $"tensor '{name}' needs \"dtype\" (a string), \"shape\" (an array) and \"data_offsets\" (two numbers)");
         }
 
         if (dtype.GetString() != "F32")
@@ -207,9 +221,9 @@ public static class Safetensors
         int d = 0;
         foreach (JsonElement size in shapeElement.EnumerateArray())
         {
-            if (size.ValueKind != JsonValueKind.Number || !size.TryGetInt32(out int s) || s <= 0)
+            if (size.ValueKind != JsonValueKind.Number || !size.TryGetInt32(out int s) || s < 0)
             {
-                throw Corrupt(path, $"tensor '{name}' has a shape entry {size} that is not a positive 32-bit integer");
+                throw Corrupt(path, $"tensor '{name}' has a shape entry {size} that is not a non-negative 32-bit integer (field 'shape')");
             }
 
             shape[d++] = s;
@@ -218,6 +232,11 @@ public static class Safetensors
             {
                 throw Corrupt(path, $"tensor '{name}' has a shape too large for one array");
             }
+        }
+
+        if (offsets[0].ValueKind != JsonValueKind.Number || offsets[1].ValueKind != JsonValueKind.Number)
+        {
+            throw Corrupt(path, $"tensor '{name}' has data_offsets [{offsets[0]}, {offsets[1]}] that are not two numbers (field 'data_offsets')");
         }
 
         if (!offsets[0].TryGetInt64(out long begin) || !offsets[1].TryGetInt64(out long end) || begin < 0 || end < begin || end > dataLength)

@@ -62,7 +62,7 @@ public sealed class CliTests : IDisposable
         { "train --layers 0", "--layers 0 is invalid" },
         { "train --layers 1000", "--layers 1000 is invalid; it must be a positive whole number up to 64" },
         { "train --hidden 100000", "--hidden 100000 is invalid; it must be a positive whole number up to 8192" },
-        { "train --batch 100000 --hidden 4096", "GB of activations per step" },
+        { "train --batch 100000 --hidden 4096", "of memory (model and optimizer" },
         { "train --seed abc", "abc" },
         { "train --eval-every 0", "--eval-every 0 is invalid" },
         { "train --checkpoint-every -1", "--checkpoint-every -1 is invalid" },
@@ -77,7 +77,7 @@ public sealed class CliTests : IDisposable
         { "compare --model", "--model" },
         { "sweep --hidden -1", "--hidden -1 is invalid" },
         { "sweep --probe-steps x", "x" },
-        { "wall --b inf", "Cannot parse argument 'inf' for option '--b'" },
+        { "wall --b inf", "--b 'inf' is not a finite number" },
         { "wall --b Infinity", "--b Infinity is invalid; it must be a finite number." },
         { "wall --threshold abc", "abc" },
         { "wall --steps 1000000", "--steps 1000000 is invalid; it must be a whole number from 1 to 100000." },
@@ -112,10 +112,17 @@ public sealed class CliTests : IDisposable
         Run("train", "--steps", "20", "--seq-len", "10", "--hidden", "8", "--checkpoint-every", "10", "--out", first).Code.Should().Be(0);
         string checkpoint = Path.Combine(first, "checkpoint.safetensors");
         File.Exists(checkpoint).Should().BeTrue();
-        (int code, string output, string error) = Run("train", "--resume", checkpoint, "--out", Path.Combine(_folder, "second"));
+        (int code, string output, string error) = Run("train", "--resume", checkpoint);
+        code.Should().Be(2, "a finished run has nothing left to do");
+        error.Should().Be($"mininet: --resume '{checkpoint}': that run already finished all its 20 steps; give --steps N with N above 20 to train it further.{Environment.NewLine}");
+
+        (code, output, error) = Run("train", "--resume", checkpoint, "--steps", "30");
         error.Should().BeEmpty();
-        code.Should().Be(0, "a finished run resumes to its end at once");
+        code.Should().Be(0);
         output.Should().Contain("Report:");
+        File.ReadAllLines(Path.Combine(first, "metrics.csv")).Skip(1).Select(l => int.Parse(l.Split(',')[1], System.Globalization.CultureInfo.InvariantCulture))
+            .Should().Equal(Enumerable.Range(1, 30), "the resumed run continues in its own folder, every step once");
+        Directory.GetDirectories(_folder).Should().ContainSingle("no new folder for a resumed run");
     }
 
     [Fact]
@@ -137,7 +144,7 @@ public sealed class CliTests : IDisposable
         (int code, string output, string error) = Run("compare", "--steps", "30", "--eval-every", "10", "--out", folder);
         error.Should().BeEmpty();
         code.Should().Be(0);
-        output.Should().Contain("diverged at step").And.Contain("Report:");
+        output.Should().Contain("stopped at step").And.Contain("is over 100 × the first loss").And.Contain("Report:");
         Directory.GetFiles(folder).Select(Path.GetFileName).Should().BeEquivalentTo("metrics.csv", "metrics.jsonl", "summary.json", "report.html");
         using JsonDocument summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "summary.json")));
         summary.RootElement.GetProperty("runs").EnumerateArray().Select(r => r.GetProperty("name").GetString())

@@ -113,7 +113,7 @@ public sealed class StateDictTests : IDisposable
         ExpectCorrupt(garbled, "its header is not valid JSON");
         ExpectCorrupt(WithHeader(bytes, headerLength, "F32", "F16"), "has dtype F16, but MiniNet reads float32 (F32) only");
         ExpectCorrupt(WithHeader(bytes, headerLength, "[24,32]", "[20,32]"), "'bias' of shape [2] needs 8 bytes but its offsets span 12");
-        ExpectCorrupt(WithHeader(bytes, headerLength, "\"shape\":[2,3]", "\"shape\":[-2,3]"), "shape entry -2 that is not a positive 32-bit integer");
+        ExpectCorrupt(WithHeader(bytes, headerLength, "\"shape\":[2,3]", "\"shape\":[-2,3]"), "shape entry -2 that is not a non-negative 32-bit integer");
 
         Action missing = () => Safetensors.Read(Path.Combine(_folder, "nope.safetensors"));
         missing.Should().Throw<FileNotFoundException>().WithMessage("No safetensors file at '*nope.safetensors'.");

@@ -176,8 +176,12 @@ public sealed class ReliabilityTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public void Anomaly_mode_in_training_reports_the_step()
     {
-        Action act = () => Trainer.Run(Config with { Optimizer = "sgd", LearningRate = 1e30f, Clip = "none", Steps = 20 }, new TrainingOptions(DetectAnomaly: true));
-        act.Should().Throw<AnomalyException>().WithMessage("*at training step *");
+        RunResult run = Trainer.Run(Config with { Optimizer = "sgd", LearningRate = 1e30f, Clip = "none", Schedule = "none", Steps = 20 }, new TrainingOptions(DetectAnomaly: true));
+        run.Status.Should().Be(RunStatus.Anomaly);
+        run.AnomalyMessage.Should().Match("*at training step *");
+        run.AnomalyOp.Should().NotBeNullOrEmpty();
+        run.AnomalyParameters.Should().NotBeEmpty().And.OnlyContain(p => p.Contains("lstm.") || p.Contains("head."), "it names the model's parameters");
+        run.Verdict.Should().Contain(run.AnomalyOp!).And.Contain(run.AnomalyParameters[0]);
     }
 
     /// <summary>Stops a run after a number of steps (the trainer checks the token before each step), like a crash.</summary>

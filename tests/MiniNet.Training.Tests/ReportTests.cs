@@ -63,7 +63,8 @@ public sealed class ReportTests : IDisposable
     [Fact]
     public void The_report_is_self_contained_and_the_folder_holds_every_file()
     {
-        string folder = RunFolder.Create(Path.Combine(_folder, "run"), "unused");
+        using RunFolderClaim claim = RunFolder.Claim(Path.Combine(_folder, "run"), "unused");
+        string folder = claim.Path;
         IReadOnlyList<RunResult> runs;
         using (var metrics = new MetricsWriter(folder))
         {
@@ -71,7 +72,7 @@ public sealed class ReportTests : IDisposable
         }
 
         RunFolder.Write(folder, "compare", runs, HtmlReport.ForRuns("Exploding versus clipped gradients", runs));
-        Directory.GetFiles(folder).Select(Path.GetFileName).Should().BeEquivalentTo("metrics.csv", "metrics.jsonl", "summary.json", "report.html");
+        Directory.GetFiles(folder).Select(Path.GetFileName).Should().BeEquivalentTo("metrics.csv", "metrics.jsonl", "summary.json", "report.html", RunFolder.LockName);
 
         string html = File.ReadAllText(Path.Combine(folder, "report.html"));
         html.Should().StartWith("<!DOCTYPE html>").And.Contain("<table class=\"summary\">").And.NotContain("<script");
@@ -95,15 +96,16 @@ public sealed class ReportTests : IDisposable
     {
         string explicitFolder = Path.Combine(_folder, "taken");
         Directory.CreateDirectory(explicitFolder);
-        Action act = () => RunFolder.Create(explicitFolder, "x");
+        Action act = () => RunFolder.Claim(explicitFolder, "x");
         act.Should().Throw<IOException>().WithMessage("--out '*taken' already exists; MiniNet never overwrites a run folder*");
 
         string previous = Directory.GetCurrentDirectory();
         Directory.SetCurrentDirectory(_folder);
         try
         {
-            string first = RunFolder.Create(null, "same");
-            string second = RunFolder.Create(null, "same");
+            using RunFolderClaim firstClaim = RunFolder.Claim(null, "same");
+            using RunFolderClaim secondClaim = RunFolder.Claim(null, "same");
+            string first = firstClaim.Path, second = secondClaim.Path;
             first.Should().Be(Path.Combine("runs", "same"));
             second.Should().Be(Path.Combine("runs", "same") + "-2");
         }

@@ -35,9 +35,32 @@ public sealed class TrainerTests
     {
         RunResult run = Trainer.Run(Small with { Optimizer = "sgd", LearningRate = 1f, Clip = "none", SequenceLength = 20, Hidden = 64, Batch = 64 });
         run.Status.Should().Be(RunStatus.Diverged);
-        run.Verdict.Should().Be($"diverged at step {run.DivergedAtStep}");
+        run.Verdict.Should().MatchRegex($"^stopped at step {run.DivergedAtStep}: (loss [0-9.E+]+ is over 100 × the first loss [0-9.]+|the loss became (NaN|∞))$");
         run.Rows.Should().HaveCount(run.DivergedAtStep!.Value);
+        run.LastLoss.Should().Be(run.Rows[^1].Loss, "the outcome carries the last loss seen");
+        run.FinalTestLoss.Should().NotBe(double.NaN, "the held-out loss is evaluated where the run stopped, not made up");
         run.MaxGradNorm.Should().BeGreaterThan(100);
+    }
+
+    [Fact]
+    public void Without_stopping_on_divergence_a_run_goes_on_to_infinity_and_NaN()
+    {
+        TrainingConfig config = Small with { Optimizer = "sgd", LearningRate = 1f, Clip = "none", SequenceLength = 20, Hidden = 64, Batch = 64, Steps = 60, EvalEvery = 1000 };
+        RunResult run = Trainer.Run(config, new TrainingOptions(StopOnDivergence: false));
+        run.Status.Should().Be(RunStatus.Diverged);
+        run.Rows.Should().HaveCount(60, "the run was not stopped");
+        run.Verdict.Should().StartWith($"diverged at step {run.DivergedAtStep} (").And.Contain("ran on to step 60");
+        run.Rows.Should().Contain(r => !float.IsFinite(r.Loss) || !float.IsFinite(r.GradNormBefore), "the learner sees the loss or the norm leave the finite range");
+    }
+
+    [Fact]
+    public void The_divergence_factor_decides_when_a_run_is_stopped()
+    {
+        TrainingConfig config = Small with { Optimizer = "sgd", LearningRate = 1f, Clip = "none", SequenceLength = 20, Hidden = 64, Batch = 64 };
+        RunResult strict = Trainer.Run(config with { DivergenceFactor = 2f });
+        RunResult lax = Trainer.Run(config with { DivergenceFactor = 1e6f });
+        strict.DivergedAtStep.Should().BeLessThanOrEqualTo(lax.DivergedAtStep ?? int.MaxValue);
+        strict.Verdict.Should().Contain("is over 2 × the first loss");
     }
 
     [Fact]

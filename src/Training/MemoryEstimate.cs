@@ -96,27 +96,25 @@ public sealed record MemoryEstimate(long ModelBytes, long TrainingStepBytes, lon
 
         TrainingConfig c = Config;
         long evalShare = HeldOutBytes + EvaluationBytes;
-        Func<int, TrainingConfig> with;
-        (string what, string option, int current) tuple;
-        if (ModelBytes >= Math.Max(TrainingStepBytes, evalShare))
+        var candidates = new (long Share, string What, string Option, int Current, Func<int, TrainingConfig> With)[]
         {
-            tuple = ($"the model and its optimizer state (--hidden {c.Hidden}, --layers {c.Layers})", "--hidden", c.Hidden);
-            with = v => c with { Hidden = v };
-        }
-        else if (TrainingStepBytes >= evalShare)
+            (ModelBytes, $"the model and its optimizer state (--hidden {c.Hidden}, --layers {c.Layers})", "--hidden", c.Hidden, v => c with { Hidden = v }),
+            (TrainingStepBytes, $"the training step's activations (--batch {c.Batch} × --seq-len {c.SequenceLength})", "--batch", c.Batch, v => c with { Batch = v }),
+            (evalShare, $"the held-out batch (--eval-batch {c.EvalBatch} × --seq-len {c.SequenceLength})", "--eval-batch", c.EvalBatch, v => c with { EvalBatch = v }),
+        };
+        Array.Sort(candidates, (x, y) => y.Share.CompareTo(x.Share));
+        string what = candidates[0].What;
+        string advice = "no single option makes it fit; make --hidden and --seq-len smaller";
+        foreach ((long _, string _, string option, int current, Func<int, TrainingConfig> with) in candidates)
         {
-            tuple = ($"the training step's activations (--batch {c.Batch} × --seq-len {c.SequenceLength})", "--batch", c.Batch);
-            with = v => c with { Batch = v };
-        }
-        else
-        {
-            tuple = ($"the held-out batch (--eval-batch {c.EvalBatch} × --seq-len {c.SequenceLength})", "--eval-batch", c.EvalBatch);
-            with = v => c with { EvalBatch = v };
+            int fits = LargestThatFits(with, current, limit);
+            if (fits > 0)
+            {
+                advice = option == candidates[0].Option ? $"{option} {fits} would fit" : $"{option} {fits} would fit (with the others unchanged)";
+                break;
+            }
         }
 
-        (string what, string option, int current) = tuple;
-        int fits = LargestThatFits(with, current, limit);
-        string advice = fits > 0 ? $"{option} {fits} would fit" : $"{option} alone cannot make it fit; make --seq-len or --hidden smaller";
         throw new ArgumentException(
             $"This run needs about {Gb(PeakBytes)} of memory (model and optimizer {Gb(ModelBytes)}, training step {Gb(TrainingStepBytes)}, " +
             $"held-out evaluation {Gb(evalShare)}) but {Gb(limit)} is available; {what} dominates: {advice}.");

@@ -262,7 +262,7 @@ internal static class Cli
         {
             RunResult? stopped = runs.LastOrDefault(r => r.Status == RunStatus.Interrupted);
             string where = stopped is null ? "between runs" : $"at step {stopped.LastStep} of {stopped.Config.Steps}{(runs.Count > 1 ? $" of '{stopped.Name}'" : string.Empty)}";
-            context.Error.WriteLine($"mininet: interrupted {where}; summary.json and report.html are in {folder}; {howToContinue}.");
+            context.Error.WriteLine($"mininet: interrupted {where}; summary.json and report.html are in {folder}; {howToContinue}");
             return context.Interruption.ExitCode == 0 ? 130 : context.Interruption.ExitCode;
         }
 

@@ -1,0 +1,134 @@
+using System.Diagnostics;
+using System.Text.Json;
+using FluentAssertions;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace MiniNet.Lab.Tests;
+
+/// <summary>
+/// The run lifecycle with real processes: SIGINT and SIGTERM stop cleanly and say how to resume, kill -9 loses no metric row,
+/// concurrent processes never share a folder, and runs too large for memory are refused up front.
+/// (Longer versions: tools/kill-test.sh and tools/concurrent-writers.sh.)
+/// </summary>
+[Collection("Working directory")]
+public sealed class LifecycleProcessTests(ITestOutputHelper output) : IDisposable
+{
+    private static readonly string[] Small = ["train", "--seq-len", "10", "--hidden", "8", "--batch", "16", "--eval-every", "50", "--eval-batch", "64"];
+
+    private readonly string _folder = Directory.CreateTempSubdirectory("mininet-process-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    [Theory]
+    [InlineData(2, 130)]
+    [InlineData(15, 143)]
+    public async Task The_first_signal_finishes_the_step_writes_everything_and_prints_the_resume_command(int signal, int exitCode)
+    {
+        string run = Path.Combine(_folder, "run");
+        using Process process = Mininet.Start(_folder, [.. Small, "--steps", "1000000", "--out", run]);
+        Task<string> stderr = process.StandardError.ReadToEndAsync();
+        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
+        Mininet.WaitUntil(() => Mininet.Lines(Path.Combine(run, "metrics.csv")) > 20, TimeSpan.FromSeconds(60), "the first metrics");
+        Mininet.Signal(process, signal);
+        process.WaitForExit(30_000).Should().BeTrue("the run stops after its current step");
+        string error = await stderr;
+        output.WriteLine(error);
+        process.ExitCode.Should().Be(exitCode);
+
+        using JsonDocument summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "summary.json")));
+        JsonElement entry = summary.RootElement.GetProperty("runs")[0];
+        entry.GetProperty("status").GetString().Should().Be("interrupted");
+        int step = entry.GetProperty("last_step").GetInt32();
+        File.ReadAllText(Path.Combine(run, "report.html")).Should().Contain("interrupted at step " + step);
+        error.Should().Contain($"interrupted at step {step} of 1000000").And.Contain($"resume with: mininet train --resume {Path.Combine(run, "checkpoint.safetensors")}");
+        File.ReadAllLines(Path.Combine(run, "metrics.csv")).Should().HaveCount(step + 1, "every step up to the checkpoint is on disk, as whole lines");
+        (await stdout).Should().Contain("interrupted", "the summary table shows the outcome");
+
+        (int code, _, string resumeError) = Mininet.Run(_folder, ["train", "--resume", Path.Combine(run, "checkpoint.safetensors"), "--steps", (step + 30).ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        resumeError.Should().BeEmpty();
+        code.Should().Be(0);
+        File.ReadAllLines(Path.Combine(run, "metrics.csv")).Skip(1).Select(l => int.Parse(l.Split(',')[1], System.Globalization.CultureInfo.InvariantCulture))
+            .Should().Equal(Enumerable.Range(1, step + 30), "the resumed run continues the same folder, every step once");
+    }
+
+    [Fact]
+    public void Killed_with_SIGKILL_at_random_moments_and_resumed_the_run_loses_and_repeats_no_metric_row()
+    {
+        string[] settings = [.. Small, "--steps", "4000", "--checkpoint-every", "7"];
+        string straight = Path.Combine(_folder, "straight");
+        Mininet.Run(_folder, [.. settings, "--out", straight]).Code.Should().Be(0);
+
+        string killed = Path.Combine(_folder, "killed");
+        string checkpoint = Path.Combine(killed, "checkpoint.safetensors");
+        var random = new Random(7);
+        int kills = 0;
+        for (int attempt = 0; attempt < 5; attempt++)
+        {
+            string[] args = attempt == 0 ? [.. settings, "--out", killed] : ["train", "--resume", checkpoint];
+            using Process process = Mininet.Start(_folder, args);
+            _ = process.StandardOutput.ReadToEndAsync();
+            _ = process.StandardError.ReadToEndAsync();
+            int lines = Mininet.Lines(Path.Combine(killed, "metrics.csv"));
+            Mininet.WaitUntil(() => File.Exists(checkpoint) && Mininet.Lines(Path.Combine(killed, "metrics.csv")) > lines + 10 || process.HasExited,
+                TimeSpan.FromSeconds(60), "progress");
+            Thread.Sleep(random.Next(0, 300));
+            if (!process.HasExited)
+            {
+                Mininet.Signal(process, 9);
+                kills++;
+            }
+
+            process.WaitForExit();
+        }
+
+        (int code, _, string error) = Mininet.Run(_folder, ["train", "--resume", checkpoint]);
+        if (code != 0)
+        {
+            error.Should().Contain("already finished", "the last attempt may have finished the run");
+        }
+
+        output.WriteLine($"{kills} kills with SIGKILL, then resumed to the end");
+        kills.Should().BeGreaterThan(0);
+        File.ReadAllText(Path.Combine(killed, "metrics.csv")).Should().Be(File.ReadAllText(Path.Combine(straight, "metrics.csv")), "no row lost or repeated, bit for bit");
+        File.ReadAllText(Path.Combine(killed, "metrics.jsonl")).Should().Be(File.ReadAllText(Path.Combine(straight, "metrics.jsonl")));
+        File.ReadAllBytes(checkpoint).Should().Equal(File.ReadAllBytes(Path.Combine(straight, "checkpoint.safetensors")));
+        Directory.GetFiles(killed, "*.tmp").Should().BeEmpty("orphan temporary files are removed on resume");
+    }
+
+    [Fact]
+    public async Task Two_processes_on_one_output_folder_never_both_write()
+    {
+        int bothWon = 0;
+        for (int pair = 0; pair < 5; pair++)
+        {
+            string target = Path.Combine(_folder, "pair" + pair.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            string[] args = [.. Small, "--steps", "20", "--out", target];
+            Task<(int Code, string Out, string Error)>[] both = [Task.Run(() => Mininet.Run(_folder, args)), Task.Run(() => Mininet.Run(_folder, args))];
+            (int Code, string Out, string Error)[] results = await Task.WhenAll(both);
+            bothWon += results.All(r => r.Code == 0) ? 1 : 0;
+            results.Count(r => r.Code == 0).Should().Be(1, $"pair {pair}: one process wins");
+            results.Single(r => r.Code != 0).Should().Match<(int Code, string Out, string Error)>(r => r.Code == 2 && r.Error.StartsWith("mininet: --out", StringComparison.Ordinal));
+            File.ReadAllLines(Path.Combine(target, "metrics.csv")).Should().HaveCount(21, "one run's rows only");
+        }
+
+        bothWon.Should().Be(0);
+    }
+
+    [Theory]
+    [InlineData("--hidden 8192 --steps 1")]
+    [InlineData("--hidden 8192 --layers 3 --seq-len 2 --batch 1")]
+    [InlineData("--hidden 1 --seq-len 1000000 --batch 1")]
+    public void A_run_too_large_for_a_4_GB_heap_is_refused_up_front(string arguments)
+    {
+        var clock = Stopwatch.StartNew();
+        (int code, string stdout, string error) = Mininet.Run(_folder, ["train", .. arguments.Split(' '), "--out", Path.Combine(_folder, "big")],
+            TimeSpan.FromSeconds(60), new Dictionary<string, string> { ["DOTNET_GCHeapHardLimit"] = "0x100000000" });
+        output.WriteLine($"{arguments}: exit {code} in {clock.Elapsed.TotalSeconds:F2} s (process start included): {error}");
+        code.Should().Be(2);
+        error.Should().StartWith("mininet: This run needs about").And.Contain("but 4.0 GB is available").And.Contain("would fit");
+        error.TrimEnd().Should().NotContain("\n");
+        Directory.Exists(Path.Combine(_folder, "big")).Should().BeFalse("nothing is created before the check");
+        stdout.Should().BeEmpty();
+    }
+}

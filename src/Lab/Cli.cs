@@ -82,7 +82,7 @@ internal static class Cli
             "System.Boolean" => "true or false (or leave the value out)",
             _ => "of the expected form",
         };
-        return $"{m.Groups["option"].Value} '{m.Groups["value"].Value}' is not {kind}.";
+        return $"{m.Groups["option"].Value} '{m.Groups["value"].Value}' is not {kind}";
     }
 
     private static RootCommand Build(IAnsiConsole console, Interruption interruption, TextWriter error)
@@ -286,7 +286,7 @@ internal static class Cli
         command.Options.Add(probe);
         command.SetAction(parse =>
         {
-            double[] values = ParseThresholds(parse.GetValue(thresholds)!);
+            float[] values = ParseThresholds(parse.GetValue(thresholds)!);
             int probeSteps = parse.GetValue(probe);
             if (probeSteps < 2)
             {
@@ -351,7 +351,7 @@ internal static class Cli
     /// <summary>What every command's action needs: where output goes and the stop request.</summary>
     private sealed record CommandContext(IAnsiConsole Console, Interruption Interruption, TextWriter Error);
 
-    private static double[] ParseThresholds(string text)
+    private static float[] ParseThresholds(string text)
     {
         string[] parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         if (parts.Length == 0)
@@ -361,7 +361,7 @@ internal static class Cli
 
         // A threshold is a float32 clip value: one that rounds to 0 or ∞ there (1e-50, 1e39) is refused here, before any training.
         return parts.Select(p => float.TryParse(p, NumberStyles.Float, CultureInfo.InvariantCulture, out float v) && v > 0 && float.IsFinite(v)
-            ? (double)v
+            ? v
             : throw new ArgumentException($"--thresholds: '{p}' is not a positive number within float32's range (about 1e-38 to 3e38); give comma-separated thresholds such as 100,10,1,0.1.")).ToArray();
     }
 

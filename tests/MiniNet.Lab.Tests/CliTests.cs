@@ -81,7 +81,145 @@ public sealed class CliTests : IDisposable
         { "wall --b Infinity", "--b Infinity is invalid; it must be a finite number." },
         { "wall --threshold abc", "abc" },
         { "wall --steps 1000000", "--steps 1000000 is invalid; it must be a whole number from 1 to 100000." },
+        { "train --batch 1.5", "--batch '1.5' is not a whole number (up to 2147483647) (see 'mininet train --help' for the options)" },
+        { "train --steps 1e3", "--steps '1e3' is not a whole number" },
+        { "sweep --thresholds 0.1,1e-50", "--thresholds: '1e-50' is not a positive number within float32's range" },
+        { "sweep --thresholds 1e39", "--thresholds: '1e39' is not a positive number within float32's range" },
+        { "train --schedule warmup:5+garbage", "Unknown schedule 'warmup:5+garbage'" },
+        { "train --schedule warmup:5+cosine+cosine", "Unknown schedule 'warmup:5+cosine+cosine'" },
+        { "train --schedule step:1:1e300", "Schedule 'step:1:1e300' would take the learning rate 0.01 to about 1e599698 by step 2000" },
+        { "train --schedule step:1:0", "Schedule 'step:1:0': the factor '0' must be a positive, finite number" },
+        { "train --clip global-norm:1:0.5", "the norm order 0.5 is below 1, where ‖·‖ₚ is not a norm; valid orders are 1 ≤ P (any finite value) or inf." },
+        { "train --clip global-norm:1e+20+garbage", "unknown stage 'garbage'" },
+        { "train --divergence-factor 1", "--divergence-factor 1 is invalid; it must be a finite number greater than 1" },
+        { "train --divergence-factor lots", "--divergence-factor 'lots' is not a number" },
+        { "train --eval-batch 0", "--eval-batch 0 is invalid" },
+        { "compare --checkpoint-every -3", "--checkpoint-every -3 is invalid" },
+        { "train --hidden 4096 --layers 64", "This run needs about" },
     };
+
+    [Fact]
+    public void An_invalid_sweep_is_refused_before_its_probe_trains_and_creates_no_folder()
+    {
+        string folder = Path.Combine(_folder, "sweep");
+        (int code, string output, string error) = Run("sweep", "--thresholds", "10,1e-50", "--out", folder);
+        code.Should().Be(2);
+        error.Should().Contain("'1e-50'");
+        output.Should().NotContain("suggested", "the probe never ran");
+        Directory.Exists(folder).Should().BeFalse();
+    }
+
+    [Fact]
+    public void Exponents_in_clipper_specs_and_sweep_thresholds_are_numbers_not_chain_separators()
+    {
+        (int code, _, string error) = Run("sweep", "--thresholds", "1e+20,1", "--steps", "4", "--probe-steps", "3", "--seq-len", "5", "--hidden", "4", "--out", Path.Combine(_folder, "s"));
+        error.Should().BeEmpty();
+        code.Should().Be(0);
+        using JsonDocument summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(_folder, "s", "summary.json")));
+        summary.RootElement.GetProperty("runs").EnumerateArray().Select(r => r.GetProperty("name").GetString()).Should().Equal("global-norm:1E+20", "global-norm:1");
+        Run("train", "--clip", "skip-nonfinite+global-norm:1e+20", "--steps", "3", "--seq-len", "5", "--hidden", "4", "--out", Path.Combine(_folder, "t")).Code.Should().Be(0);
+    }
+
+    [Fact]
+    public void A_large_norm_order_gives_finite_norms_that_clip_and_non_finite_numbers_never_crash_the_writers()
+    {
+        string folder = Path.Combine(_folder, "p1000");
+        Run("train", "--clip", "global-norm:1:1000", "--steps", "5", "--seq-len", "5", "--hidden", "4", "--out", folder).Code.Should().Be(0);
+        foreach (string line in File.ReadLines(Path.Combine(folder, "metrics.jsonl")))
+        {
+            double norm = JsonDocument.Parse(line).RootElement.GetProperty("grad_norm_before").GetDouble();
+            norm.Should().BePositive().And.BeLessThan(1e6, "the 1000-norm of ordinary gradients neither overflows nor underflows");
+        }
+
+        (int wall, _, string wallError) = Run("wall", "--lr", "1e308", "--steps", "5", "--out", Path.Combine(_folder, "wall"));
+        wallError.Should().BeEmpty();
+        wall.Should().Be(0, "a learning rate that sends the wall's numbers to ∞ is shown, not a crash");
+        JsonDocument.Parse(File.ReadAllText(Path.Combine(_folder, "wall", "summary.json")));
+    }
+
+    [Fact]
+    public void Anomaly_mode_names_the_op_and_the_parameters_writes_the_report_and_exits_3()
+    {
+        string folder = Path.Combine(_folder, "anomaly");
+        (int code, _, string error) = Run("train", "--anomaly", "--optimizer", "sgd", "--lr", "1e30", "--clip", "none", "--steps", "20", "--seq-len", "5", "--hidden", "4", "--out", folder);
+        code.Should().Be(Cli.AnomalyExitCode).And.Be(3);
+        error.Should().StartWith("mininet: Anomaly: the ").And.Contain("at training step").And.Contain("Parameters: ").And.Contain("lstm.weight_hh_l0");
+        error.TrimEnd().Should().NotContain("\n");
+        using JsonDocument summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "summary.json")));
+        JsonElement run = summary.RootElement.GetProperty("runs")[0];
+        run.GetProperty("status").GetString().Should().Be("anomaly");
+        run.GetProperty("anomaly_parameters").GetArrayLength().Should().BePositive();
+        File.ReadAllText(Path.Combine(folder, "report.html")).Should().Contain("anomaly at step");
+    }
+
+    [Fact]
+    public void Compare_accepts_anomaly_and_checkpoint_every_like_train()
+    {
+        string folder = Path.Combine(_folder, "cmp-options");
+        (int code, _, string error) = Run("compare", "--anomaly", "--checkpoint-every", "5", "--steps", "10", "--seq-len", "5", "--hidden", "4", "--clip", "global-norm:1,value:0.5", "--out", folder);
+        error.Should().BeEmpty();
+        code.Should().Be(0);
+        Directory.GetFiles(Path.Combine(folder, "checkpoints")).Select(Path.GetFileName).Should().BeEquivalentTo("global-norm_1.safetensors", "value_0.5.safetensors");
+    }
+
+    [Fact]
+    public void Divergence_is_reported_with_its_real_numbers_and_can_be_watched_to_the_end()
+    {
+        string stopped = Path.Combine(_folder, "stopped");
+        (_, string output, _) = Run("compare", "--clip", "none", "--steps", "40", "--out", stopped);
+        output.Should().MatchRegex("stopped at step [0-9]+: (loss [0-9.E+]+ is over 100 × the first loss [0-9.]+|the loss became)");
+        using (JsonDocument summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(stopped, "summary.json"))))
+        {
+            JsonElement run = summary.RootElement.GetProperty("runs")[0];
+            run.GetProperty("status").GetString().Should().Be("diverged");
+            run.GetProperty("final_test_loss").ValueKind.Should().NotBe(JsonValueKind.Null);
+            run.GetProperty("last_loss").ValueKind.Should().Be(JsonValueKind.Number, "the last loss seen is a real number");
+        }
+
+        string watched = Path.Combine(_folder, "watched");
+        (int code, _, string error) = Run("compare", "--clip", "none", "--steps", "40", "--no-stop-on-divergence", "--eval-every", "1000", "--out", watched);
+        error.Should().BeEmpty();
+        code.Should().Be(0);
+        File.ReadAllLines(Path.Combine(watched, "metrics.csv")).Should().HaveCount(41, "the run went on to its last step");
+        using JsonDocument all = JsonDocument.Parse(File.ReadAllText(Path.Combine(watched, "summary.json")));
+        all.RootElement.GetProperty("runs")[0].GetProperty("verdict").GetString().Should().Contain("ran on to step 40");
+    }
+
+    [Fact]
+    public void Resume_refuses_every_option_that_would_change_the_run_naming_it()
+    {
+        string first = Path.Combine(_folder, "first");
+        Run("train", "--steps", "10", "--seq-len", "5", "--hidden", "4", "--out", first).Code.Should().Be(0);
+        string checkpoint = Path.Combine(first, "checkpoint.safetensors");
+        byte[] before = File.ReadAllBytes(Path.Combine(first, "metrics.csv"));
+        foreach (string[] change in new[] { ["--lr", "banana"], ["--clip", "++"], ["--model", "rnn"], ["--hidden", "8"], ["--task", "copy"], ["--optimizer", "sgd"], ["--seed", "2"], ["--schedule", "cosine"], ["--batch", "3"], new[] { "--eval-batch", "9" } })
+        {
+            (int code, _, string error) = Run(["train", "--resume", checkpoint, "--steps", "20", .. change]);
+            code.Should().Be(2, string.Join(' ', change));
+            error.Should().StartWith($"mininet: {change[0]} cannot be given with --resume");
+        }
+
+        File.ReadAllBytes(Path.Combine(first, "metrics.csv")).Should().Equal(before, "a refused resume touches nothing");
+    }
+
+    [Fact]
+    public void A_hundred_steps_straight_equal_fifty_then_a_resume_to_a_hundred_byte_for_byte()
+    {
+        string[] settings = ["--seq-len", "8", "--hidden", "6", "--batch", "8", "--eval-every", "25", "--eval-batch", "32", "--clip", "skip-nonfinite+autoclip:50"];
+        string straight = Path.Combine(_folder, "straight"), halves = Path.Combine(_folder, "halves");
+        Run(["train", "--steps", "100", "--checkpoint-every", "50", .. settings, "--out", straight]).Code.Should().Be(0);
+        Run(["train", "--steps", "50", .. settings, "--out", halves]).Code.Should().Be(0);
+        (int code, _, string error) = Run("train", "--resume", Path.Combine(halves, "checkpoint.safetensors"), "--steps", "100");
+        error.Should().BeEmpty();
+        code.Should().Be(0);
+        foreach (string file in new[] { "metrics.csv", "metrics.jsonl", "checkpoint.safetensors" })
+        {
+            File.ReadAllBytes(Path.Combine(halves, file)).Should().Equal(File.ReadAllBytes(Path.Combine(straight, file)), file);
+        }
+
+        using JsonDocument summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(halves, "summary.json")));
+        summary.RootElement.GetProperty("runs")[0].GetProperty("steps_run").GetInt32().Should().Be(100, "the report covers the whole run");
+    }
 
     [Theory]
     [MemberData(nameof(BadInvocations))]

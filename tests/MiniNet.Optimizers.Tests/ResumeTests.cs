@@ -107,3 +107,41 @@ public sealed class ResumeTests : IDisposable
         }
     }
 }
+
+/// <summary>Restored optimizer state is checked: a missing or extra buffer, a bad rate or an impossible step count is refused by name.</summary>
+public sealed class StateValidationTests
+{
+    private static (Adam Adam, IReadOnlyList<(string Name, Tensor Tensor)> Tensors, Dictionary<string, string> Metadata) Saved()
+    {
+        Tensor w = Tensor.Ones([3], requiresGrad: true);
+        w.Name = "w";
+        var adam = new Adam([w], 0.1f);
+        w.Grad = Tensor.Ones([3]);
+        adam.Step();
+        (IReadOnlyList<(string, Tensor)> tensors, IReadOnlyDictionary<string, string> metadata) = adam.ExportState();
+        return (adam, tensors, new Dictionary<string, string>(metadata));
+    }
+
+    [Fact]
+    public void A_missing_buffer_is_an_error_not_a_buffer_of_zeros()
+    {
+        (Adam adam, IReadOnlyList<(string Name, Tensor Tensor)> tensors, Dictionary<string, string> metadata) = Saved();
+        var withoutOne = tensors.Where(t => t.Name != "w.exp_avg_sq").ToDictionary(t => t.Name, t => t.Tensor);
+        Action import = () => adam.ImportState(withoutOne, metadata, "ckpt");
+        import.Should().Throw<InvalidDataException>().WithMessage("'ckpt' lacks the Adam buffer 'w.exp_avg_sq'; every updated parameter needs exp_avg, exp_avg_sq.");
+    }
+
+    [Theory]
+    [InlineData("group.0.lr", "-1e30", "has the learning rate -1e30")]
+    [InlineData("group.0.lr", "Infinity", "has the learning rate Infinity")]
+    [InlineData("group.0.initial_lr", "NaN", "has the learning rate 0.1 (initial NaN) for parameter group 0")]
+    [InlineData("step.w", "9223372036854775807", "has the step count 9223372036854775807 for 'w' (key 'step.w'), outside 1 to 100")]
+    [InlineData("step.w", "0", "has the step count 0 for 'w'")]
+    public void Bad_rates_and_impossible_step_counts_are_errors_naming_the_key(string key, string value, string expected)
+    {
+        (Adam adam, IReadOnlyList<(string Name, Tensor Tensor)> tensors, Dictionary<string, string> metadata) = Saved();
+        metadata[key] = value;
+        Action import = () => adam.ImportState(tensors.ToDictionary(t => t.Name, t => t.Tensor), metadata, "ckpt", maxStep: 100);
+        import.Should().Throw<InvalidDataException>().WithMessage($"'ckpt' {expected}*");
+    }
+}

@@ -9,10 +9,11 @@ dotnet build -c Release src/Lab -v quiet -nologo >/dev/null
 mininet=(dotnet "$PWD/src/Lab/bin/Release/net10.0/mininet.dll")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-settings=(train --seq-len 10 --hidden 8 --batch 16 --eval-every 50 --eval-batch 64 --steps 20000 --checkpoint-every 3)
+settings=(train --seq-len 10 --hidden 8 --batch 16 --eval-every 50 --eval-batch 64 --steps 40000 --checkpoint-every 3)
 
 "${mininet[@]}" "${settings[@]}" --out "$work/straight" >/dev/null
 run="$work/killed"
+lines() { if [ -f "$run/metrics.csv" ]; then wc -l <"$run/metrics.csv"; else echo 0; fi; }
 done_kills=0
 for ((k = 1; k <= kills; k++)); do
   if [ -f "$run/checkpoint.safetensors" ]; then
@@ -21,11 +22,13 @@ for ((k = 1; k <= kills; k++)); do
     "${mininet[@]}" "${settings[@]}" --out "$run" >/dev/null 2>"$work/err" &
   fi
   pid=$!
-  sleep "0.$((RANDOM % 9 + 3))"
-  while [ ! -f "$run/checkpoint.safetensors" ] && kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+  before=$(lines)
+  # wait until it trains (past start-up), then kill at a random moment within the next ~0.3 s
+  while [ "$(lines)" -le $((before + 3)) ] && kill -0 "$pid" 2>/dev/null; do sleep 0.02; done
+  sleep "0.$((RANDOM % 30))"
   if kill -9 "$pid" 2>/dev/null; then done_kills=$((done_kills + 1)); fi
   wait "$pid" 2>/dev/null || true
-  printf '\rkill %d/%d: checkpoint at step %s' "$k" "$kills" "$(grep -c . "$run/metrics.csv" 2>/dev/null || echo 0)" >&2
+  printf '\rkill %d/%d: %s rows on disk' "$k" "$kills" "$(($(lines) - 1))" >&2
 done
 echo >&2
 "${mininet[@]}" train --resume "$run/checkpoint.safetensors" >/dev/null 2>"$work/err" || grep -q "already finished" "$work/err"

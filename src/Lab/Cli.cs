@@ -124,8 +124,13 @@ internal static class Cli
             }
             else
             {
-                (config, claim, checkpoint, int? steps) = PrepareResume(parse, options, clip, resumeFrom);
-                training = training with { ResumeFrom = resumeFrom, ResumeSteps = steps };
+                (config, claim, checkpoint, int? steps, int savedEvery) = PrepareResume(parse, options, clip, resumeFrom);
+                training = training with
+                {
+                    ResumeFrom = resumeFrom,
+                    ResumeSteps = steps,
+                    CheckpointEvery = TrainOptions.Given(parse, options.CheckpointEvery) ? training.CheckpointEvery : savedEvery,
+                };
             }
 
             using (claim)
@@ -148,7 +153,7 @@ internal static class Cli
     }
 
     /// <summary>Checks a resume request before anything is written: no option that would change the run, a valid checkpoint with steps left.</summary>
-    private static (TrainingConfig Config, RunFolderClaim Claim, string Checkpoint, int? Steps) PrepareResume(ParseResult parse, TrainOptions options, Option<string> clip, string resumeFrom)
+    private static (TrainingConfig Config, RunFolderClaim Claim, string Checkpoint, int? Steps, int CheckpointEvery) PrepareResume(ParseResult parse, TrainOptions options, Option<string> clip, string resumeFrom)
     {
         foreach (Option option in options.RunDefining.Append(clip))
         {
@@ -206,7 +211,7 @@ internal static class Cli
         }
 
         MetricsFile.TruncateAfter(claim.Path, state.Step);
-        return (config, claim, checkpoint, steps);
+        return (config, claim, checkpoint, steps, state.CheckpointEvery);
     }
 
     private static Command CompareCommand(CommandContext context)

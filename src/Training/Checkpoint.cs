@@ -18,7 +18,11 @@ namespace MiniNet.Training;
 /// <param name="ClipperState">The clipper's state (empty for a stateless clipper).</param>
 public sealed record CheckpointState(TrainingConfig Config, int Step, float FirstLoss, int? SolvedAtStep,
     IReadOnlyDictionary<string, Tensor> Model, IReadOnlyDictionary<string, Tensor> OptimizerTensors,
-    IReadOnlyDictionary<string, string> OptimizerMetadata, IReadOnlyDictionary<string, string> ScheduleState, IReadOnlyDictionary<string, string> ClipperState);
+    IReadOnlyDictionary<string, string> OptimizerMetadata, IReadOnlyDictionary<string, string> ScheduleState, IReadOnlyDictionary<string, string> ClipperState)
+{
+    /// <summary>The run's checkpoint interval in steps (0: only at the end and on interrupt); a resume keeps it unless told otherwise.</summary>
+    public int CheckpointEvery { get; init; }
+}
 
 /// <summary>
 /// Checkpoints as one safetensors file: the model's state dict (<c>model.*</c>), the optimizer's buffers
@@ -36,7 +40,7 @@ public sealed record CheckpointState(TrainingConfig Config, int Step, float Firs
 public static class Checkpoint
 {
     private const string Format = "mininet-checkpoint";
-    private const string Version = "1";
+    private const string Version = "2"; // 2: the counter-based batch stream and the checkpoint interval
 
     /// <summary>Writes a checkpoint atomically.</summary>
     /// <param name="path">The file.</param>
@@ -56,6 +60,7 @@ public static class Checkpoint
             ["config"] = JsonSerializer.Serialize(state.Config, ConfigJson),
             ["data.generator"] = BatchStream.Name,
             ["data.next_step"] = (state.Step + 1L).ToString(CultureInfo.InvariantCulture),
+            ["checkpoint_every"] = state.CheckpointEvery.ToString(CultureInfo.InvariantCulture),
         };
         Prefixed(metadata, "optimizer.", state.OptimizerMetadata);
         Prefixed(metadata, "schedule.", state.ScheduleState);
@@ -75,7 +80,9 @@ public static class Checkpoint
             ? value : throw Invalid(path, $"it lacks the '{key}' field (is it a MiniNet checkpoint?)");
         if (Get("format") != Format || Get("version") != Version)
         {
-            throw Invalid(path, $"its format is '{Get("format")}' version '{Get("version")}', not {Format} version {Version}");
+            throw Invalid(path, Get("format") == Format && Get("version") == "1"
+                ? "it was written by an earlier MiniNet (checkpoint version 1), whose batch stream a resume cannot continue exactly; start the run again"
+                : $"its format is '{Get("format")}' version '{Get("version")}', not {Format} version {Version}");
         }
 
         foreach (string key in metadata.Keys)
@@ -146,14 +153,22 @@ public static class Checkpoint
             : int.TryParse(solved, NumberStyles.None, CultureInfo.InvariantCulture, out int s) && s >= 1 && s <= step ? s
             : throw Invalid(path, $"its solved step (field 'solved_at') '{solved}' is not a whole number from 1 to its step {step}");
 
+        if (!int.TryParse(Get("checkpoint_every"), NumberStyles.None, CultureInfo.InvariantCulture, out int every))
+        {
+            throw Invalid(path, $"its checkpoint interval (field 'checkpoint_every') '{Get("checkpoint_every")}' is not a whole number of steps (0 or more)");
+        }
+
         return new CheckpointState(config, step, firstLoss, solvedAt,
             Strip(tensors, "model."), Strip(tensors, "optimizer."),
-            Strip(metadata, "optimizer."), Strip(metadata, "schedule."), Strip(metadata, "clipper."));
+            Strip(metadata, "optimizer."), Strip(metadata, "schedule."), Strip(metadata, "clipper."))
+        {
+            CheckpointEvery = every,
+        };
     }
 
     /// <summary>Captures a run's state (used by the trainer).</summary>
     internal static CheckpointState Capture(TrainingConfig config, int step, float firstLoss, int? solvedAt, SequenceModel model,
-        Optimizer optimizer, LrSchedule? schedule, IGradientClipper clipper)
+        Optimizer optimizer, LrSchedule? schedule, IGradientClipper clipper, int checkpointEvery)
     {
         (IReadOnlyList<(string Name, Tensor Tensor)> optimizerTensors, IReadOnlyDictionary<string, string> optimizerMetadata) = optimizer.ExportState();
         return new CheckpointState(config, step, firstLoss, solvedAt,
@@ -161,7 +176,10 @@ public static class Checkpoint
             optimizerTensors.ToDictionary(t => t.Name, t => t.Tensor, StringComparer.Ordinal),
             optimizerMetadata,
             schedule?.GetState() ?? new Dictionary<string, string>(),
-            (clipper as IStatefulClipper)?.GetState() ?? new Dictionary<string, string>());
+            (clipper as IStatefulClipper)?.GetState() ?? new Dictionary<string, string>())
+        {
+            CheckpointEvery = checkpointEvery,
+        };
     }
 
     /// <summary>Puts a saved state back into a freshly built run (used by the trainer).</summary>
@@ -198,7 +216,7 @@ public static class Checkpoint
         }
     }
 
-    private static readonly string[] KnownKeys = ["format", "version", "step", "first_loss", "solved_at", "config", "data.generator", "data.next_step"];
+    private static readonly string[] KnownKeys = ["format", "version", "step", "first_loss", "solved_at", "config", "data.generator", "data.next_step", "checkpoint_every"];
 
     private static readonly string[] KnownPrefixes = ["optimizer.", "schedule.", "clipper."];
 

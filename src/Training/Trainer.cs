@@ -98,7 +98,7 @@ public static class Trainer
         void SaveCheckpoint(int step)
         {
             options.Metrics?.Flush(); // the metrics on disk are never behind a checkpoint
-            Checkpoint.Save(options.CheckpointPath!, Checkpoint.Capture(config, step, firstLoss, solvedAt, model, optimizer, schedule, clipper));
+            Checkpoint.Save(options.CheckpointPath!, Checkpoint.Capture(config, step, firstLoss, solvedAt, model, optimizer, schedule, clipper, options.CheckpointEvery));
             checkpointedAt = step;
         }
 

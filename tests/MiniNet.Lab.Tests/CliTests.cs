@@ -208,7 +208,7 @@ public sealed class CliTests : IDisposable
         string[] settings = ["--seq-len", "8", "--hidden", "6", "--batch", "8", "--eval-every", "25", "--eval-batch", "32", "--clip", "skip-nonfinite+autoclip:50"];
         string straight = Path.Combine(_folder, "straight"), halves = Path.Combine(_folder, "halves");
         Run(["train", "--steps", "100", "--checkpoint-every", "50", .. settings, "--out", straight]).Code.Should().Be(0);
-        Run(["train", "--steps", "50", .. settings, "--out", halves]).Code.Should().Be(0);
+        Run(["train", "--steps", "50", "--checkpoint-every", "50", .. settings, "--out", halves]).Code.Should().Be(0);
         (int code, _, string error) = Run("train", "--resume", Path.Combine(halves, "checkpoint.safetensors"), "--steps", "100");
         error.Should().BeEmpty();
         code.Should().Be(0);

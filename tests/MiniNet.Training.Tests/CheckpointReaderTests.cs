@@ -37,6 +37,8 @@ public sealed class CheckpointReaderTests : IDisposable
     [InlineData("data.generator", "replay", "its batch generator (field 'data.generator') is 'replay'")]
     [InlineData("data.next_step", "1", "its batch stream position (field 'data.next_step') '1' is not step + 1 = 4")]
     [InlineData("extra", "1", "its metadata has an unknown field 'extra'")]
+    [InlineData("checkpoint_every", "-5", "its checkpoint interval (field 'checkpoint_every') '-5' is not a whole number of steps")]
+    [InlineData("version", "1", "it was written by an earlier MiniNet (checkpoint version 1)")]
     [InlineData("optimizer.group.0.lr", "-1e30", "has the learning rate -1e30")]
     public void Bad_metadata_is_refused_naming_the_field(string key, string value, string expected)
     {

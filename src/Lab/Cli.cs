@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Json;
 using MiniNet.Training;
 using Spectre.Console;
 
@@ -137,7 +138,7 @@ internal static class Cli
             {
                 using var metrics = new MetricsWriter(claim.Path, append: resumed);
                 training = training with { CheckpointPath = checkpoint, Metrics = metrics };
-                List<RunResult> runs = RunDisplay.RunAll(context.Console, [(config.Clip, config)], training, context.Interruption.Token);
+                List<RunResult> runs = RunDisplay.RunAll(context.Console, [(config.Clip, config)], _ => training, context.Interruption.Token);
                 metrics.Flush();
                 if (resumed)
                 {
@@ -220,37 +221,74 @@ internal static class Cli
         var options = new TrainOptions(CompareDefaults);
         options.AddTo(command);
         var clips = new Option<string>("--clip") { Description = "comma-separated clipper specs; each is " + ClipperSpec.ValidForms, DefaultValueFactory = _ => CompareClips };
+        Option<string?> resume = ResumeFolderOption("compare");
         command.Options.Add(clips);
+        command.Options.Add(resume);
         command.SetAction(parse =>
         {
+            if (parse.GetValue(resume) is string folder)
+            {
+                return ResumePlan(context, parse, folder, "compare", [.. options.All, clips]);
+            }
+
             string[] specs = parse.GetValue(clips)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
             if (specs.Length == 0)
             {
                 throw new ArgumentException($"--clip is empty; give comma-separated clipper specs such as {CompareClips}.");
             }
 
+            if (specs.Distinct(StringComparer.Ordinal).Count() != specs.Length)
+            {
+                throw new ArgumentException($"--clip lists a clipper twice ('{parse.GetValue(clips)}'); give each spec once.");
+            }
+
             TrainingOptions training = options.Training(parse);
-            var configs = specs.Select(spec => (spec, options.Read(parse, spec))).ToList();
+            var runs = specs.Select(spec => new PlannedRun(spec, options.Read(parse, spec))).ToList();
             using RunFolderClaim claim = RunFolder.Claim(parse.GetValue(options.Out), "compare-" + Stamp());
-            return RunSeveral(context, claim, "compare", configs, training, "Exploding versus clipped gradients", [], null);
+            var plan = new RunPlan("compare", "Exploding versus clipped gradients", runs, training.CheckpointEvery, training.DetectAnomaly, training.StopOnDivergence, [],
+                new Dictionary<string, JsonElement>());
+            plan.Save(claim.Path);
+            return RunPlanned(context, claim.Path, plan, resuming: false);
         });
         return command;
     }
 
-    /// <summary>Runs several configurations into one claimed folder (compare, sweep), writes the summary and report, and picks the exit code.</summary>
-    private static int RunSeveral(CommandContext context, RunFolderClaim claim, string command, IReadOnlyList<(string Name, TrainingConfig Config)> configs,
-        TrainingOptions training, string title, IReadOnlyList<string> notes, IReadOnlyDictionary<string, object?>? extra)
+    private static Option<string?> ResumeFolderOption(string command) => new("--resume")
     {
-        List<RunResult> runs;
-        using (var metrics = new MetricsWriter(claim.Path))
+        Description = $"finish the interrupted (or crashed) {command} in this folder: finished runs are kept, the interrupted one continues from its checkpoint",
+    };
+
+    /// <summary>Finishes the plan in <paramref name="folder"/>; no other option may be given.</summary>
+    private static int ResumePlan(CommandContext context, ParseResult parse, string folder, string command, IEnumerable<Option> others)
+    {
+        if (others.FirstOrDefault(o => TrainOptions.Given(parse, o)) is Option given)
         {
-            runs = RunDisplay.RunAll(context.Console, configs, training with { Metrics = metrics }, context.Interruption.Token,
-                training.CheckpointEvery > 0 ? name => Path.Combine(claim.Path, "checkpoints", FileName(name) + ".safetensors") : null);
+            throw new ArgumentException($"{given.Name} cannot be given with --resume: a resumed {command} keeps the settings in its plan.json; to change them, start a new {command}.");
         }
 
-        Finish(context.Console, claim.Path, command, runs, HtmlReport.ForRuns(title, runs, notes), extra);
-        return ExitCode(context, claim.Path, runs,
-            $"{runs.Count(r => r.Status != RunStatus.Interrupted)} of {configs.Count} runs finished; run the command again to start over");
+        if (!Directory.Exists(folder))
+        {
+            throw new ArgumentException($"--resume '{folder}': no such folder; give the folder of the {command} to finish.");
+        }
+
+        RunPlan plan = RunPlan.Load(folder);
+        if (plan.Command != command)
+        {
+            throw new ArgumentException($"--resume '{folder}' holds a {plan.Command}, not a {command}; resume it with 'mininet {plan.Command} --resume {Quote(folder)}'.");
+        }
+
+        using RunFolderClaim claim = RunFolder.ClaimExisting(folder);
+        return RunPlanned(context, folder, plan, resuming: true);
+    }
+
+    /// <summary>Runs a plan (compare, sweep) into its folder, prints the summary, and picks the exit code.</summary>
+    private static int RunPlanned(CommandContext context, string folder, RunPlan plan, bool resuming)
+    {
+        List<RunResult> runs = SeveralRuns.Run(context.Console, folder, plan, resuming, context.Interruption.Token);
+        RunDisplay.Summary(context.Console, runs);
+        context.Console.MarkupLine($"Report: [link]{Markup.Escape(Path.GetFullPath(Path.Combine(folder, "report.html")))}[/]  (metrics.csv, metrics.jsonl, summary.json beside it)");
+        return ExitCode(context, folder, runs,
+            $"{runs.Count(r => r.Status != RunStatus.Interrupted)} of {plan.Runs.Count} runs finished; resume with: mininet {plan.Command} --resume {Quote(folder)}");
     }
 
     /// <summary>0, or the anomaly's code 3 (after naming it), or the interruption's 130/143 (after the line that says how to go on).</summary>
@@ -274,8 +312,6 @@ internal static class Cli
         return 0;
     }
 
-    private static string FileName(string name) => string.Concat(name.Select(c => char.IsLetterOrDigit(c) || c is '.' or '-' or '_' ? c : '_'));
-
     private static string Quote(string path) => path.Contains(' ', StringComparison.Ordinal) || path.Contains('\'', StringComparison.Ordinal)
         ? "'" + path.Replace("'", "'\\''", StringComparison.Ordinal) + "'"
         : path;
@@ -287,10 +323,17 @@ internal static class Cli
         options.AddTo(command);
         var thresholds = new Option<string>("--thresholds") { Description = "comma-separated global-norm thresholds, tried from high to low", DefaultValueFactory = _ => "100,10,1,0.1" };
         var probe = new Option<int>("--probe-steps") { Description = "steps of the unclipped probe whose gradient norms give the suggested threshold", DefaultValueFactory = _ => 100 };
+        Option<string?> resume = ResumeFolderOption("sweep");
         command.Options.Add(thresholds);
         command.Options.Add(probe);
+        command.Options.Add(resume);
         command.SetAction(parse =>
         {
+            if (parse.GetValue(resume) is string folder)
+            {
+                return ResumePlan(context, parse, folder, "sweep", [.. options.All, thresholds, probe]);
+            }
+
             float[] values = ParseThresholds(parse.GetValue(thresholds)!);
             int probeSteps = parse.GetValue(probe);
             if (probeSteps < 2)
@@ -303,15 +346,24 @@ internal static class Cli
             TrainingConfig config = options.Read(parse, "none");
             TrainingConfig probeConfig = config with { Steps = probeSteps, Clip = "none" };
             probeConfig.Validate();
-            var configs = values.OrderByDescending(v => v)
-                .Select(v => ($"global-norm:{v.ToString("R", CultureInfo.InvariantCulture)}", options.Read(parse, $"global-norm:{v.ToString("R", CultureInfo.InvariantCulture)}")))
+            var runs = values.Distinct().OrderByDescending(v => v)
+                .Select(v => $"global-norm:{v.ToString("R", CultureInfo.InvariantCulture)}")
+                .Select(spec => new PlannedRun(spec, options.Read(parse, spec)))
                 .ToList();
             using RunFolderClaim claim = RunFolder.Claim(parse.GetValue(options.Out), "sweep-" + Stamp());
             RunResult probeRun = Trainer.Run(probeConfig, "probe (unclipped)", cancellation: context.Interruption.Token);
+            if (probeRun.Status == RunStatus.Interrupted)
+            {
+                context.Error.WriteLine($"mininet: interrupted during the unclipped probe; nothing was kept in {claim.Path}; run the sweep again.");
+                return context.Interruption.ExitCode == 0 ? 130 : context.Interruption.ExitCode;
+            }
+
             MiniNet.Clipping.ThresholdAdvice advice = MiniNet.Clipping.ThresholdAdvice.FromProbe(probeRun.Rows.Select(r => r.GradNormBefore));
             context.Console.MarkupLine(Markup.Escape(advice.ToString()));
-            return RunSeveral(context, claim, "sweep", configs, training, "Clipping threshold sweep", [advice.ToString()],
-                new Dictionary<string, object?> { ["advice"] = advice });
+            var plan = new RunPlan("sweep", "Clipping threshold sweep", runs, training.CheckpointEvery, training.DetectAnomaly, training.StopOnDivergence, [advice.ToString()],
+                new Dictionary<string, JsonElement> { ["advice"] = JsonSerializer.SerializeToElement(advice, RunFolder.Json) });
+            plan.Save(claim.Path);
+            return RunPlanned(context, claim.Path, plan, resuming: false);
         });
         return command;
     }

@@ -8,15 +8,14 @@ namespace MiniNet.Lab;
 internal static class RunDisplay
 {
     /// <summary>Runs each configuration with a live progress bar (loss and gradient norm in its label), streaming metrics through
-    /// <paramref name="options"/>; a cancellation stops the current run after its step and skips the rest.</summary>
+    /// each run's options; a cancellation stops the current run after its step and skips the rest.</summary>
     /// <param name="console">Where the progress goes.</param>
     /// <param name="runs">The runs.</param>
-    /// <param name="options">Logging, checkpointing and divergence handling, shared by the runs.</param>
+    /// <param name="optionsFor">Each run's logging, checkpointing, resuming and divergence handling, by name.</param>
     /// <param name="cancellation">The stop request.</param>
-    /// <param name="checkpointFor">Each run's checkpoint path (several runs), or null to use <paramref name="options"/>' own.</param>
     /// <returns>The runs that ran (the last one interrupted, when a stop came).</returns>
-    public static List<RunResult> RunAll(IAnsiConsole console, IReadOnlyList<(string Name, TrainingConfig Config)> runs, TrainingOptions options,
-        CancellationToken cancellation, Func<string, string>? checkpointFor = null)
+    public static List<RunResult> RunAll(IAnsiConsole console, IReadOnlyList<(string Name, TrainingConfig Config)> runs, Func<string, TrainingOptions> optionsFor,
+        CancellationToken cancellation)
     {
         var results = new List<RunResult>();
         console.Progress()
@@ -32,6 +31,7 @@ internal static class RunDisplay
                         break;
                     }
 
+                    TrainingOptions options = optionsFor(name);
                     int steps = options.ResumeSteps ?? config.Steps;
                     ProgressTask bar = context.AddTask(Markup.Escape(name), maxValue: steps);
                     var progress = new Progress(p =>
@@ -43,13 +43,12 @@ internal static class RunDisplay
                                 $"{name,-22} step {p.Step,6}  loss {p.Row.Loss,10:G4}  ‖g‖ {p.Row.GradNormBefore,10:G4}"));
                         }
                     });
-                    string? checkpoint = checkpointFor?.Invoke(name) ?? options.CheckpointPath;
-                    if (checkpoint is not null)
+                    if (options.CheckpointPath is string checkpoint)
                     {
                         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(checkpoint))!);
                     }
 
-                    RunResult result = Trainer.Run(config, options with { CheckpointPath = checkpoint }, name, progress, cancellation);
+                    RunResult result = Trainer.Run(config, options, name, progress, cancellation);
                     bar.Description = Markup.Escape($"{name,-22} {result.Verdict}");
                     bar.Value = result.Status == RunStatus.Finished ? steps : result.LastStep;
                     results.Add(result);

@@ -44,6 +44,10 @@ internal sealed class TrainOptions
 
     public Option<int> CheckpointEvery { get; }
 
+    /// <summary>Every option of this set.</summary>
+    public IEnumerable<Option> All => [Task, Model, Hidden, Layers, SequenceLength, Batch, Optimizer, LearningRate, Steps, Seed, Schedule, Accumulation, EvalEvery, EvalBatch,
+        DivergenceFactor, NoStopOnDivergence, Anomaly, CheckpointEvery, Out];
+
     /// <summary>The options that define a run's settings (a resumed run keeps its checkpoint's; giving one with --resume is an error).</summary>
     public IEnumerable<Option> RunDefining => [Task, Model, Hidden, Layers, SequenceLength, Batch, Optimizer, LearningRate, Seed, Schedule, Accumulation, EvalEvery, EvalBatch, DivergenceFactor];
 
@@ -77,8 +81,7 @@ internal sealed class TrainOptions
 
     public void AddTo(Command command)
     {
-        foreach (Option option in new Option[] { Task, Model, Hidden, Layers, SequenceLength, Batch, Optimizer, LearningRate, Steps, Seed, Schedule, Accumulation, EvalEvery, EvalBatch,
-            DivergenceFactor, NoStopOnDivergence, Anomaly, CheckpointEvery, Out })
+        foreach (Option option in All)
         {
             command.Options.Add(option);
         }

@@ -56,12 +56,14 @@ public static class MetricsFile
     /// </summary>
     /// <param name="folder">The run folder.</param>
     /// <param name="step">The checkpoint's step.</param>
-    /// <remarks>The files hold one run's rows in step order, so the cut is found by reading back from the end: the cost depends on the
-    /// rows removed, not on the run's length. Each file is cut by one truncation, so an interruption leaves it either cut or whole.</remarks>
-    public static void TruncateAfter(string folder, int step)
+    /// <param name="isEarlierRun">In a folder of several runs (compare, sweep), which runs came before the one resuming: their rows stay,
+    /// and every row after the resuming run's checkpoint (its own later rows, and any run after it) goes. Null for a folder of one run.</param>
+    /// <remarks>Rows are in run order and, within a run, in step order, so the cut is found by reading back from the end: the cost depends on
+    /// the rows removed, not on the run's length. Each file is cut by one truncation, so an interruption leaves it either cut or whole.</remarks>
+    public static void TruncateAfter(string folder, int step, Func<string, bool>? isEarlierRun = null)
     {
-        Cut(Path.Combine(folder, MetricsWriter.CsvName), step, CsvStep);
-        Cut(Path.Combine(folder, MetricsWriter.JsonlName), step, JsonStep);
+        Cut(Path.Combine(folder, MetricsWriter.CsvName), step, isEarlierRun, CsvRow);
+        Cut(Path.Combine(folder, MetricsWriter.JsonlName), step, isEarlierRun, JsonRow);
     }
 
     /// <summary>The whole lines of a file (a last line without its newline is not whole and is skipped); none if it does not exist.</summary>
@@ -91,8 +93,10 @@ public static class MetricsFile
         }
     }
 
-    private static void Cut(string path, int step, Func<string, int?> stepOf)
+    private static void Cut(string path, int step, Func<string, bool>? isEarlierRun, Func<string, (string Run, int Step)?> rowOf)
     {
+        // A line is kept when it is not a row (the header), a row of an earlier run, or a row of the resuming run up to its step.
+        bool Kept(string line) => rowOf(line) is not (string run, int s) || (isEarlierRun?.Invoke(run) ?? false) || s <= step;
         if (!File.Exists(path))
         {
             return;
@@ -130,8 +134,7 @@ public static class MetricsFile
                 tail.Reverse();
                 string line = Encoding.UTF8.GetString([.. tail]);
                 tail.Clear();
-                int? lineStep = stepOf(line);
-                if (lineStep is int s && s <= step)
+                if (Kept(line))
                 {
                     file.SetLength(keep);
                     return;
@@ -144,23 +147,24 @@ public static class MetricsFile
         // Reached the start: the first line (the CSV header, or a JSON row) decides.
         tail.Reverse();
         string first = Encoding.UTF8.GetString([.. tail]);
-        bool firstKept = lastNewlineSeen && (stepOf(first) is not int s0 || s0 <= step);
+        bool firstKept = lastNewlineSeen && Kept(first);
         file.SetLength(firstKept ? keep : 0);
     }
 
-    private static int? CsvStep(string line)
+    private static (string Run, int Step)? CsvRow(string line)
     {
         List<string> f = SplitCsv(line);
-        return f.Count == 10 && int.TryParse(f[1], NumberStyles.None, CultureInfo.InvariantCulture, out int s) ? s : null;
+        return f.Count == 10 && int.TryParse(f[1], NumberStyles.None, CultureInfo.InvariantCulture, out int s) ? (f[0], s) : null;
     }
 
-    private static int? JsonStep(string line)
+    private static (string Run, int Step)? JsonRow(string line)
     {
         try
         {
             using JsonDocument row = JsonDocument.Parse(line);
-            return row.RootElement.ValueKind == JsonValueKind.Object && row.RootElement.TryGetProperty("step", out JsonElement s)
-                && s.ValueKind == JsonValueKind.Number && s.TryGetInt32(out int v) ? v : null;
+            JsonElement root = row.RootElement;
+            return root.ValueKind == JsonValueKind.Object && root.TryGetProperty("step", out JsonElement s) && s.ValueKind == JsonValueKind.Number && s.TryGetInt32(out int v)
+                && root.TryGetProperty("run", out JsonElement r) && r.ValueKind == JsonValueKind.String ? (r.GetString()!, v) : null;
         }
         catch (JsonException)
         {

@@ -283,7 +283,8 @@ public sealed class CliTests : IDisposable
         error.Should().BeEmpty();
         code.Should().Be(0);
         output.Should().Contain("stopped at step").And.Contain("is over 100 × the first loss").And.Contain("Report:");
-        Directory.GetFiles(folder).Select(Path.GetFileName).Should().BeEquivalentTo("metrics.csv", "metrics.jsonl", "summary.json", "report.html");
+        Directory.GetFiles(folder).Select(Path.GetFileName).Should().BeEquivalentTo("metrics.csv", "metrics.jsonl", "summary.json", "report.html", "plan.json");
+        Directory.GetFiles(Path.Combine(folder, "checkpoints")).Should().HaveCount(2, "each run that was not stopped checkpoints at its end, so an interrupted compare can resume");
         using JsonDocument summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "summary.json")));
         summary.RootElement.GetProperty("runs").EnumerateArray().Select(r => r.GetProperty("name").GetString())
             .Should().Equal("none", "global-norm:0.1", "value:0.1");

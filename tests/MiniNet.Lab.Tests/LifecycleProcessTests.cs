@@ -97,6 +97,49 @@ public sealed class LifecycleProcessTests(ITestOutputHelper output) : IDisposabl
     }
 
     [Fact]
+    public async Task An_interrupted_and_then_killed_compare_resumes_to_the_same_folder_an_uninterrupted_compare_writes()
+    {
+        string[] settings = ["compare", "--steps", "1500", "--hidden", "8", "--batch", "16", "--eval-every", "100", "--eval-batch", "64", "--checkpoint-every", "50"];
+        string straight = Path.Combine(_folder, "straight");
+        Mininet.Run(_folder, [.. settings, "--out", straight]).Code.Should().Be(0);
+
+        string stopped = Path.Combine(_folder, "stopped");
+        using (Process first = Mininet.Start(_folder, [.. settings, "--out", stopped]))
+        {
+            Task<string> error = first.StandardError.ReadToEndAsync();
+            _ = first.StandardOutput.ReadToEndAsync();
+            Mininet.WaitUntil(() => Mininet.Lines(Path.Combine(stopped, "metrics.csv")) > 800, TimeSpan.FromSeconds(60), "the second run");
+            Mininet.Signal(first, 15);
+            first.WaitForExit(30_000).Should().BeTrue();
+            first.ExitCode.Should().Be(143);
+            (await error).Should().Contain($"resume with: mininet compare --resume {stopped}");
+        }
+
+        using (Process second = Mininet.Start(_folder, ["compare", "--resume", stopped]))
+        {
+            _ = second.StandardError.ReadToEndAsync();
+            _ = second.StandardOutput.ReadToEndAsync();
+            int lines = Mininet.Lines(Path.Combine(stopped, "metrics.csv"));
+            Mininet.WaitUntil(() => Mininet.Lines(Path.Combine(stopped, "metrics.csv")) > lines + 300 || second.HasExited, TimeSpan.FromSeconds(60), "progress");
+            Mininet.Signal(second, 9); // a crash: no summary for this attempt
+            second.WaitForExit();
+        }
+
+        (int code, _, string resumeError) = Mininet.Run(_folder, ["compare", "--resume", stopped]);
+        resumeError.Should().BeEmpty();
+        code.Should().Be(0);
+        foreach (string file in new[] { "metrics.csv", "metrics.jsonl" })
+        {
+            File.ReadAllText(Path.Combine(stopped, file)).Should().Be(File.ReadAllText(Path.Combine(straight, file)), file);
+        }
+
+        using JsonDocument a = JsonDocument.Parse(File.ReadAllText(Path.Combine(straight, "summary.json")));
+        using JsonDocument b = JsonDocument.Parse(File.ReadAllText(Path.Combine(stopped, "summary.json")));
+        b.RootElement.GetProperty("runs").EnumerateArray().Select(r => (r.GetProperty("name").GetString(), r.GetProperty("verdict").GetString(), r.GetProperty("final_test_loss").ToString()))
+            .Should().Equal(a.RootElement.GetProperty("runs").EnumerateArray().Select(r => (r.GetProperty("name").GetString(), r.GetProperty("verdict").GetString(), r.GetProperty("final_test_loss").ToString())));
+    }
+
+    [Fact]
     public async Task Two_processes_on_one_output_folder_never_both_write()
     {
         int bothWon = 0;

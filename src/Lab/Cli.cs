@@ -147,7 +147,7 @@ internal static class Cli
                 }
 
                 Finish(context.Console, claim.Path, "train", runs, HtmlReport.ForRuns("MiniNet training run", runs));
-                return ExitCode(context, claim.Path, runs, runs[0].Status == RunStatus.Interrupted ? $"resume with: mininet train --resume {Quote(checkpoint)}" : null);
+                return ExitCode(context, claim.Path, runs, 1, runs[0].Status == RunStatus.Interrupted ? $"resume with: mininet train --resume {Quote(checkpoint)}" : null);
             }
         });
         return command;
@@ -287,12 +287,12 @@ internal static class Cli
         List<RunResult> runs = SeveralRuns.Run(context.Console, folder, plan, resuming, context.Interruption.Token);
         RunDisplay.Summary(context.Console, runs);
         context.Console.MarkupLine($"Report: [link]{Markup.Escape(Path.GetFullPath(Path.Combine(folder, "report.html")))}[/]  (metrics.csv, metrics.jsonl, summary.json beside it)");
-        return ExitCode(context, folder, runs,
+        return ExitCode(context, folder, runs, plan.Runs.Count,
             $"{runs.Count(r => r.Status != RunStatus.Interrupted)} of {plan.Runs.Count} runs finished; resume with: mininet {plan.Command} --resume {Quote(folder)}");
     }
 
     /// <summary>0, or the anomaly's code 3 (after naming it), or the interruption's 130/143 (after the line that says how to go on).</summary>
-    private static int ExitCode(CommandContext context, string folder, IReadOnlyList<RunResult> runs, string? howToContinue)
+    private static int ExitCode(CommandContext context, string folder, IReadOnlyList<RunResult> runs, int planned, string? howToContinue)
     {
         if (runs.FirstOrDefault(r => r.Status == RunStatus.Anomaly) is RunResult anomaly)
         {
@@ -301,7 +301,7 @@ internal static class Cli
             return AnomalyExitCode;
         }
 
-        if (context.Interruption.Token.IsCancellationRequested)
+        if (context.Interruption.Token.IsCancellationRequested && (runs.Count < planned || runs.Any(r => r.Status == RunStatus.Interrupted)))
         {
             RunResult? stopped = runs.LastOrDefault(r => r.Status == RunStatus.Interrupted);
             string where = stopped is null ? "between runs" : $"at step {stopped.LastStep} of {stopped.Config.Steps}{(runs.Count > 1 ? $" of '{stopped.Name}'" : string.Empty)}";

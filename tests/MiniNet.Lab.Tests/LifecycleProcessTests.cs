@@ -53,6 +53,27 @@ public sealed class LifecycleProcessTests(ITestOutputHelper output) : IDisposabl
     }
 
     [Fact]
+    public void A_second_signal_ends_the_process_at_once()
+    {
+        string run = Path.Combine(_folder, "slow");
+        using Process process = Mininet.Start(_folder, ["train", "--hidden", "768", "--seq-len", "600", "--batch", "64", "--eval-batch", "8", "--steps", "1000", "--out", run]);
+        Task<string> stderr = process.StandardError.ReadToEndAsync();
+        _ = process.StandardOutput.ReadToEndAsync();
+        Mininet.WaitUntil(() => File.Exists(Path.Combine(run, "metrics.csv")), TimeSpan.FromSeconds(60), "the run to start");
+        Thread.Sleep(500);
+        Mininet.Signal(process, 2);
+        Thread.Sleep(100);
+        process.HasExited.Should().BeFalse("the first signal waits for the current step, which takes seconds at this size");
+        var clock = Stopwatch.StartNew();
+        Mininet.Signal(process, 2);
+        process.WaitForExit(10_000).Should().BeTrue();
+        output.WriteLine($"exit {process.ExitCode} {clock.Elapsed.TotalMilliseconds:F0} ms after the second SIGINT");
+        clock.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(3), "a training step of this size takes longer; the second signal does not wait for it");
+        process.ExitCode.Should().Be(130);
+        File.Exists(Path.Combine(run, "summary.json")).Should().BeFalse("the process ended without finishing the step");
+    }
+
+    [Fact]
     public void Killed_with_SIGKILL_at_random_moments_and_resumed_the_run_loses_and_repeats_no_metric_row()
     {
         string[] settings = [.. Small, "--steps", "4000", "--checkpoint-every", "7"];

@@ -84,7 +84,7 @@ public static class HtmlReport
         foreach (RunResult run in runs)
         {
             table.Append(CultureInfo.InvariantCulture,
-                $"<tr class=\"{(run.Status == RunStatus.Diverged ? "diverged" : run.SolvedAtStep is null ? "unsolved" : "solved")}\"><td>{E(run.Name)}</td><td>{E(run.Verdict)}</td>" +
+                $"<tr class=\"{(run.Status is RunStatus.Diverged or RunStatus.Anomaly ? "diverged" : run.Status == RunStatus.Interrupted || run.SolvedAtStep is null ? "unsolved" : "solved")}\"><td>{E(run.Name)}</td><td>{E(run.Verdict)}</td>" +
                 $"<td>{Number(run.FinalTestLoss)}</td><td>{(double.IsNaN(run.FinalTestAccuracy) ? "—" : run.FinalTestAccuracy.ToString("P1", CultureInfo.InvariantCulture))}</td>" +
                 $"<td>{Number(run.MaxGradNorm)}</td><td>{run.ClipFraction.ToString("P0", CultureInfo.InvariantCulture)}</td><td>{run.Seconds:F1} s</td></tr>");
         }
@@ -92,7 +92,13 @@ public static class HtmlReport
         return table.Append("</tbody></table>").ToString();
     }
 
-    private static string Short(RunResult run) => run.Status == RunStatus.Diverged ? $"diverged @{run.DivergedAtStep}" : run.SolvedAtStep is int s ? $"solved @{s}" : "not solved";
+    private static string Short(RunResult run) => run.Status switch
+    {
+        RunStatus.Diverged => $"diverged @{run.DivergedAtStep}",
+        RunStatus.Interrupted => $"interrupted @{run.LastStep}",
+        RunStatus.Anomaly => $"anomaly @{run.LastStep + 1}",
+        _ => run.SolvedAtStep is int s ? $"solved @{s}" : "not solved",
+    };
 
     private static string Number(double v) => double.IsNaN(v) ? "NaN" : double.IsInfinity(v) ? "∞" : v.ToString("G4", CultureInfo.InvariantCulture);
 

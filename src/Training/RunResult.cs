@@ -40,7 +40,10 @@ public sealed record RunResult(string Name, TrainingConfig Config, ISequenceTask
         RunStatus.Diverged => $"diverged at step {DivergedAtStep} ({DivergenceReason}); ran on to step {LastStep}, last loss {Number(LastLoss)}",
         RunStatus.Interrupted => $"interrupted at step {LastStep} of {Config.Steps}",
         RunStatus.Anomaly => $"anomaly at step {LastStep + 1}: {AnomalyOp ?? "an op"} produced a non-finite value" +
-            (AnomalyParameters.Count > 0 ? $" ({string.Join(", ", AnomalyParameters)})" : string.Empty),
+            (AnomalyParameters.Count == 0 ? string.Empty
+                : AnomalyParameters[0].StartsWith("value of ", StringComparison.Ordinal) || AnomalyParameters[0].StartsWith("gradient of ", StringComparison.Ordinal)
+                    ? $" (non-finite: {string.Join(", ", AnomalyParameters)})"
+                    : $" (from the parameters {string.Join(", ", AnomalyParameters)})"),
         _ => SolvedAtStep is int solved ? $"solved at step {solved}" : "finished, not solved",
     };
 

@@ -61,6 +61,18 @@ public sealed class ReportTests : IDisposable
     }
 
     [Fact]
+    public void Each_series_marks_its_last_point_with_its_value_so_a_one_step_run_still_shows()
+    {
+        var chart = new SvgChart { Title = "t", YLabel = "y", LogY = true };
+        chart.Series.Add(new ChartSeries("stopped", [(1, 0.9)]));
+        chart.Series.Add(new ChartSeries("long", [(1, 1), (2, 0.5), (3, double.NaN)]));
+        var ends = XElement.Parse(chart.Render()).Elements().Where(e => (string?)e.Attribute("class") == "end").ToList();
+        ends.Select(e => (string?)e.Attribute("data-name")).Should().Equal("stopped", "long");
+        ends[0].Element("title")!.Value.Should().Be("stopped: 0.9 at step 1");
+        ends[1].Element("title")!.Value.Should().Be("long: 0.5 at step 2", "the last usable point, not the NaN");
+    }
+
+    [Fact]
     public void The_report_is_self_contained_and_the_folder_holds_every_file()
     {
         using RunFolderClaim claim = RunFolder.Claim(Path.Combine(_folder, "run"), "unused");

@@ -108,6 +108,13 @@ public sealed class SvgChart
             ChartSeries series = Series[s];
             string color = Palette[s % Palette.Count];
             svg.Append(CultureInfo.InvariantCulture, $"<path class=\"series\" data-name=\"{E(series.Name)}\" fill=\"none\" stroke=\"{color}\" stroke-width=\"1.5\" d=\"{PathData(series, X, Y)}\"/>");
+            if (series.Points.LastOrDefault(p => Usable(p.Y) && double.IsFinite(p.X)) is var (lastX, lastY) && series.Points.Any(p => Usable(p.Y)))
+            {
+                // where the series ends (a run stopped early, or one of a single step, still shows), with its value on hover
+                svg.Append(CultureInfo.InvariantCulture,
+                    $"<circle class=\"end\" data-name=\"{E(series.Name)}\" cx=\"{X(lastX):F1}\" cy=\"{Y(lastY):F1}\" r=\"3\" fill=\"{color}\"><title>{E(series.Name)}: {lastY.ToString("G4", CultureInfo.InvariantCulture)} at step {lastX.ToString(CultureInfo.InvariantCulture)}</title></circle>");
+            }
+
             if (series.Events is { Count: > 0 } events)
             {
                 double row = Top + plotH + 26 + (s * 4);

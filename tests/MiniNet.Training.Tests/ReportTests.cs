@@ -68,8 +68,8 @@ public sealed class ReportTests : IDisposable
         chart.Series.Add(new ChartSeries("long", [(1, 1), (2, 0.5), (3, double.NaN)]));
         var ends = XElement.Parse(chart.Render()).Elements().Where(e => (string?)e.Attribute("class") == "end").ToList();
         ends.Select(e => (string?)e.Attribute("data-name")).Should().Equal("stopped", "long");
-        ends[0].Element("title")!.Value.Should().Be("stopped: 0.9 at step 1");
-        ends[1].Element("title")!.Value.Should().Be("long: 0.5 at step 2", "the last usable point, not the NaN");
+        ends[0].Elements().Single(e => e.Name.LocalName == "title").Value.Should().Be("stopped: 0.9 at step 1");
+        ends[1].Elements().Single(e => e.Name.LocalName == "title").Value.Should().Be("long: 0.5 at step 2", "the last usable point, not the NaN");
     }
 
     [Fact]

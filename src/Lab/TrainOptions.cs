@@ -29,7 +29,7 @@ internal sealed class TrainOptions
             DefaultValueFactory = _ => defaults.DivergenceFactor.ToString(CultureInfo.InvariantCulture),
         };
         NoStopOnDivergence = new Option<bool>("--no-stop-on-divergence") { Description = "keep training after divergence (watch the loss reach ∞ and NaN)" };
-        Anomaly = new Option<bool>("--anomaly") { Description = "anomaly mode: stop at the first op whose value or gradient becomes NaN or ∞, naming it and the parameters (exit code 3)" };
+        Anomaly = new Option<bool>("--anomaly") { Description = "anomaly mode: stop at the first op whose value or gradient becomes NaN or ∞, naming it and the parameters (exit code 3); the divergence rule does not stop the run first" };
         CheckpointEvery = Number("--checkpoint-every", 0, "write a checkpoint every N steps (atomically); 0: only at the end and when interrupted");
         Out = new Option<string?>("--out") { Description = "output folder (default: runs/<command>-<time>); never overwritten" };
     }
@@ -121,7 +121,9 @@ internal sealed class TrainOptions
             throw new ArgumentException($"--checkpoint-every {every} is invalid; it must be 0 (only at the end and when interrupted) or a positive number of steps.");
         }
 
-        return new TrainingOptions(CheckpointEvery: every, DetectAnomaly: parse.GetValue(Anomaly), StopOnDivergence: !parse.GetValue(NoStopOnDivergence));
+        // Anomaly mode looks for the first NaN or ∞, which the divergence rule (a loss 100 × the first) would otherwise stop short of.
+        bool anomaly = parse.GetValue(Anomaly);
+        return new TrainingOptions(CheckpointEvery: every, DetectAnomaly: anomaly, StopOnDivergence: !anomaly && !parse.GetValue(NoStopOnDivergence));
     }
 
     /// <summary>Whether the user typed <paramref name="option"/> (rather than leaving its default).</summary>

@@ -153,6 +153,14 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void Anomaly_mode_at_an_ordinary_learning_rate_finds_the_NaN_the_divergence_rule_would_have_stopped_short_of()
+    {
+        (int code, _, string error) = Run("compare", "--clip", "none", "--anomaly", "--steps", "200", "--out", Path.Combine(_folder, "ordinary"));
+        code.Should().Be(3);
+        error.Should().StartWith("mininet: Anomaly: the ").And.Contain("at training step");
+    }
+
+    [Fact]
     public void Compare_accepts_anomaly_and_checkpoint_every_like_train()
     {
         string folder = Path.Combine(_folder, "cmp-options");

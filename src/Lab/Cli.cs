@@ -94,6 +94,7 @@ internal static class Cli
         root.Subcommands.Add(CompareCommand(context));
         root.Subcommands.Add(SweepCommand(context));
         root.Subcommands.Add(WallCommand(console));
+        root.Subcommands.Add(ExperimentCommand.Build(context, TrainDefaults));
         return root;
     }
 
@@ -312,7 +313,7 @@ internal static class Cli
         return 0;
     }
 
-    private static string Quote(string path) => path.Contains(' ', StringComparison.Ordinal) || path.Contains('\'', StringComparison.Ordinal)
+    internal static string Quote(string path) => path.Contains(' ', StringComparison.Ordinal) || path.Contains('\'', StringComparison.Ordinal)
         ? "'" + path.Replace("'", "'\\''", StringComparison.Ordinal) + "'"
         : path;
 
@@ -405,9 +406,6 @@ internal static class Cli
         console.MarkupLine($"Report: [link]{Markup.Escape(Path.GetFullPath(Path.Combine(folder, "report.html")))}[/]  (metrics.csv, metrics.jsonl, summary.json beside it)");
     }
 
-    /// <summary>What every command's action needs: where output goes and the stop request.</summary>
-    private sealed record CommandContext(IAnsiConsole Console, Interruption Interruption, TextWriter Error);
-
     private static float[] ParseThresholds(string text)
     {
         string[] parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
@@ -430,5 +428,5 @@ internal static class Cli
         }
     }
 
-    private static string Stamp() => DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
+    internal static string Stamp() => DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
 }

@@ -26,6 +26,8 @@ internal static class ExperimentPool
     {
         var queue = new Queue<ExperimentCell>(cells.Where(c => Experiment.StateOf(folder, c.Id) != CellState.Done));
         int skipped = cells.Count - queue.Count, done = skipped, failed = 0;
+        console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+            $"{cells.Count} cells in {folder}: {skipped} already ended, {queue.Count} to run on {workers} worker{(workers == 1 ? string.Empty : "s")}")));
         var running = new List<(Process Process, ExperimentCell Cell, Stopwatch Clock)>();
         var durations = new List<double>();
         console.Progress()

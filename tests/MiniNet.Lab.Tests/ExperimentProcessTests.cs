@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using FluentAssertions;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace MiniNet.Lab.Tests;
+
+/// <summary>
+/// An experiment run by the embedded pool of worker processes and the same experiment run from its jobs.txt by GNU parallel give the
+/// same results, cell for cell (cells are deterministic); a finished experiment rerun skips every cell.
+/// </summary>
+[Collection("Working directory")]
+public sealed class ExperimentProcessTests(ITestOutputHelper output) : IDisposable
+{
+    private static readonly string[] Grid = ["--seq-len", "5,8", "--clip", "none,global-norm:1", "--seeds", "1-2", "--hidden", "4", "--batch", "8", "--steps", "60",
+        "--optimizer", "sgd", "--lr", "0.5", "--eval-every", "20", "--eval-batch", "16", "--checkpoint-every", "10"];
+
+    private readonly string _folder = Directory.CreateTempSubdirectory("mininet-experiment-process-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    [Fact]
+    public void GNU_parallel_over_jobs_txt_gives_exactly_the_results_of_the_local_pool()
+    {
+        string pool = Path.Combine(_folder, "pool"), planned = Path.Combine(_folder, "planned");
+        (int code, string stdout, string error) = Mininet.Run(_folder, ["experiment", .. Grid, "--workers", "2", "--out", pool]);
+        error.Should().BeEmpty();
+        code.Should().Be(0);
+        System.Text.RegularExpressions.Regex.Replace(stdout, @"\s+", " ").Should().Contain("8 cells with results, 0 pending");
+
+        Mininet.Run(_folder, ["experiment", "plan", .. Grid, "--out", planned]).Code.Should().Be(0);
+        string[] jobs = File.ReadAllLines(Path.Combine(planned, "jobs.txt"));
+        jobs.Should().HaveCount(8).And.OnlyContain(j => j.Contains(" experiment run-cell ", StringComparison.Ordinal));
+        File.ReadAllText(Path.Combine(planned, "experiment.sbatch")).Should().Contain("#SBATCH --array=1-8");
+
+        RunParallel(planned);
+        Mininet.Run(_folder, ["experiment", "aggregate", planned]).Code.Should().Be(0);
+        Results(planned).Should().Equal(Results(pool), "cells are deterministic wherever they run");
+        foreach (string cell in Directory.GetDirectories(Path.Combine(pool, "cells")).Select(Path.GetFileName)!)
+        {
+            File.ReadAllBytes(Path.Combine(planned, "cells", cell!, "metrics.csv")).Should().Equal(File.ReadAllBytes(Path.Combine(pool, "cells", cell!, "metrics.csv")), cell);
+        }
+
+        var clock = Stopwatch.StartNew();
+        (int again, string againOut, _) = Mininet.Run(_folder, ["experiment", .. Grid, "--workers", "2", "--out", pool]);
+        again.Should().Be(0);
+        System.Text.RegularExpressions.Regex.Replace(againOut, @"\s+", " ").Should().Contain("8 already ended, 0 to run", "a finished experiment's cells are all skipped");
+        output.WriteLine($"rerun of a finished 8-cell experiment: {clock.Elapsed.TotalSeconds:F1} s");
+    }
+
+    /// <summary>results.csv without the wall-time column, which differs from run to run.</summary>
+    private static string[] Results(string folder) =>
+        [.. File.ReadAllLines(Path.Combine(folder, "results.csv")).Select(line => string.Join(',', line.Split(',').Where((_, i) => i != 19)))];
+
+    private void RunParallel(string planned)
+    {
+        if (!HasParallel())
+        {
+            using Process install = Process.Start(new ProcessStartInfo("bash", [Path.Combine(RepositoryRoot(), "tools", "install-test-deps.sh")]) { UseShellExecute = false })!;
+            install.WaitForExit();
+        }
+
+        HasParallel().Should().BeTrue("GNU parallel is needed; tools/install-test-deps.sh installs it (apt-get install -y parallel)");
+        var info = new ProcessStartInfo("bash", ["-c", $"parallel --will-cite --jobs 2 --halt now,fail=1 < '{Path.Combine(planned, "jobs.txt")}'"])
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using Process parallel = Process.Start(info)!;
+        string stderr = parallel.StandardError.ReadToEnd();
+        parallel.StandardOutput.ReadToEnd();
+        parallel.WaitForExit(120_000).Should().BeTrue();
+        parallel.ExitCode.Should().Be(0, stderr);
+    }
+
+    private static bool HasParallel()
+    {
+        using Process which = Process.Start(new ProcessStartInfo("bash", ["-c", "command -v parallel"]) { UseShellExecute = false, RedirectStandardOutput = true })!;
+        which.StandardOutput.ReadToEnd();
+        which.WaitForExit();
+        return which.ExitCode == 0;
+    }
+
+    private static string RepositoryRoot()
+    {
+        string? folder = AppContext.BaseDirectory;
+        while (folder is not null && !File.Exists(Path.Combine(folder, "MiniNet.sln")))
+        {
+            folder = Path.GetDirectoryName(folder);
+        }
+
+        return folder ?? throw new InvalidOperationException("the repository root (MiniNet.sln) was not found above the test's folder");
+    }
+}

@@ -37,7 +37,7 @@ internal static class ExperimentPool
             {
                 ProgressTask bar = context.AddTask("cells", maxValue: Math.Max(cells.Count, 1));
                 bool stopping = false;
-                while (queue.Count > 0 || running.Count > 0)
+                while ((!stopping && queue.Count > 0) || running.Count > 0)
                 {
                     if (cancellation.IsCancellationRequested && !stopping)
                     {

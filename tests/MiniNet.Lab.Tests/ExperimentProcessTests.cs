@@ -48,6 +48,35 @@ public sealed class ExperimentProcessTests(ITestOutputHelper output) : IDisposab
         output.WriteLine($"rerun of a finished 8-cell experiment: {clock.Elapsed.TotalSeconds:F1} s");
     }
 
+    [Fact]
+    public async Task A_stopped_experiment_leaves_an_aggregatable_folder_and_continues_where_it_stopped()
+    {
+        string folder = Path.Combine(_folder, "stopped");
+        string[] grid = ["--seq-len", "5,8", "--seeds", "1-3", "--hidden", "8", "--batch", "16", "--steps", "1500", "--eval-every", "500", "--eval-batch", "16", "--checkpoint-every", "50"];
+        using (Process pool = Mininet.Start(_folder, ["experiment", .. grid, "--workers", "2", "--out", folder]))
+        {
+            Task<string> error = pool.StandardError.ReadToEndAsync();
+            _ = pool.StandardOutput.ReadToEndAsync();
+            Mininet.WaitUntil(() => Directory.Exists(Path.Combine(folder, "cells")) && Directory.GetFiles(Path.Combine(folder, "cells"), "checkpoint.safetensors", SearchOption.AllDirectories).Length >= 2,
+                TimeSpan.FromSeconds(60), "two cells under way");
+            Mininet.Signal(pool, 15);
+            pool.WaitForExit(60_000).Should().BeTrue();
+            pool.ExitCode.Should().Be(143);
+            (await error).Should().Contain($"continue with: mininet experiment continue {folder}");
+        }
+
+        File.Exists(Path.Combine(folder, "results.csv")).Should().BeTrue("a stopped experiment is aggregated");
+        (int code, string stdout, string resumeError) = Mininet.Run(_folder, ["experiment", "continue", folder]);
+        resumeError.Should().BeEmpty();
+        code.Should().Be(0);
+        System.Text.RegularExpressions.Regex.Replace(stdout, @"\s+", " ").Should().Contain("6 cells with results, 0 pending");
+        foreach (string cell in Directory.GetDirectories(Path.Combine(folder, "cells")))
+        {
+            File.ReadAllLines(Path.Combine(cell, "metrics.csv")).Skip(1).Select(l => l.Split(',')[1]).Should().Equal(
+                Enumerable.Range(1, 1500).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)), $"{Path.GetFileName(cell)}: every step once");
+        }
+    }
+
     /// <summary>results.csv without the wall-time column, which differs from run to run.</summary>
     private static string[] Results(string folder) =>
         [.. File.ReadAllLines(Path.Combine(folder, "results.csv")).Select(line => string.Join(',', line.Split(',').Where((_, i) => i != 19)))];

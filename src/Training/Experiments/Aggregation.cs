@@ -35,7 +35,7 @@ public sealed record SettingSummary(IReadOnlyDictionary<string, string> Settings
 
 /// <summary>
 /// Builds an experiment's results from whatever cells have ended, wherever they ran: <c>results.csv</c>/<c>results.json</c> (one row per
-/// cell) and <c>summary.csv</c> (one row per setting, over its seeds: success rate with a Wilson 95 % interval, median and IQR of the steps
+/// cell), <c>report.html</c> (see <see cref="ExperimentReport"/>) and <c>summary.csv</c> (one row per setting, over its seeds: success rate with a Wilson 95 % interval, median and IQR of the steps
 /// to solve, divergence rate). Cells not yet run (or interrupted) are counted as pending and left out.
 /// </summary>
 public static class Aggregation
@@ -154,6 +154,7 @@ public static class Aggregation
         }
 
         RunFolder.WriteText(Path.Combine(folder, "summary.csv"), table.ToString());
+        RunFolder.WriteText(Path.Combine(folder, "report.html"), ExperimentReport.Render(folder, results, summary, pending));
         return (results, summary, pending);
     }
 

@@ -4,11 +4,13 @@ using System.Text;
 
 namespace MiniNet.Training;
 
-/// <summary>One line of a chart: a named series of (x, y) points, optionally with event marks (clip events).</summary>
+/// <summary>One line of a chart: a named series of (x, y) points, optionally with event marks (clip events) and interval bars.</summary>
 /// <param name="Name">The legend label.</param>
 /// <param name="Points">The points; non-finite or (on a log axis) non-positive values break the line.</param>
 /// <param name="Events">x positions to mark under the plot area (for example the steps that were clipped), or null.</param>
-public sealed record ChartSeries(string Name, IReadOnlyList<(double X, double Y)> Points, IReadOnlyList<double>? Events = null);
+/// <param name="Intervals">Vertical interval bars (x, low, high), for example a success rate's 95 % interval, drawn with a marker at each point; or null.</param>
+public sealed record ChartSeries(string Name, IReadOnlyList<(double X, double Y)> Points, IReadOnlyList<double>? Events = null,
+    IReadOnlyList<(double X, double Low, double High)>? Intervals = null);
 
 /// <summary>
 /// A small, self-contained SVG line chart: axes with ticks and labels, linear or log-10 y, one path per series,
@@ -34,6 +36,9 @@ public sealed class SvgChart
     /// <summary>Whether the y axis is logarithmic (base 10).</summary>
     public bool LogY { get; init; }
 
+    /// <summary>A fixed y range (for example 0 to 1 for a rate), or null to fit the data.</summary>
+    public (double Min, double Max)? FixedY { get; init; }
+
     /// <summary>Width in pixels.</summary>
     public int Width { get; init; } = 900;
 
@@ -52,8 +57,13 @@ public sealed class SvgChart
     {
         var points = Series.SelectMany(s => s.Points).Where(p => Usable(p.Y) && double.IsFinite(p.X)).ToList();
         double xMin = points.Count > 0 ? points.Min(p => p.X) : 0, xMax = points.Count > 0 ? points.Max(p => p.X) : 1;
-        var ys = points.Select(p => p.Y).Concat(ReferenceLines.Select(r => r.Y).Where(Usable)).ToList();
+        var ys = points.Select(p => p.Y).Concat(ReferenceLines.Select(r => r.Y).Where(Usable))
+            .Concat(Series.SelectMany(s => s.Intervals ?? []).SelectMany(i => new[] { i.Low, i.High }).Where(Usable)).ToList();
         double yMin = ys.Count > 0 ? ys.Min() : (LogY ? 0.1 : 0), yMax = ys.Count > 0 ? ys.Max() : 1;
+        if (FixedY is (double fixedMin, double fixedMax))
+        {
+            (yMin, yMax) = (fixedMin, fixedMax);
+        }
         if (LogY)
         {
             (yMin, yMax) = (Math.Pow(10, Math.Floor(Math.Log10(yMin))), Math.Pow(10, Math.Ceiling(Math.Log10(yMax))));
@@ -66,6 +76,12 @@ public sealed class SvgChart
         if (xMax <= xMin)
         {
             xMax = xMin + 1;
+        }
+
+        if (Series.Any(s => s.Intervals is { Count: > 0 }))
+        {
+            double pad = (xMax - xMin) * 0.05; // interval bars at the ends stay clear of the axis
+            (xMin, xMax) = (xMin - pad, xMax + pad);
         }
 
         if (yMax <= yMin)
@@ -113,6 +129,25 @@ public sealed class SvgChart
                 // where the series ends (a run stopped early, or one of a single step, still shows), with its value on hover
                 svg.Append(CultureInfo.InvariantCulture,
                     $"<circle class=\"end\" data-name=\"{E(series.Name)}\" cx=\"{X(lastX):F1}\" cy=\"{Y(lastY):F1}\" r=\"3\" fill=\"{color}\"><title>{E(series.Name)}: {lastY.ToString("G4", CultureInfo.InvariantCulture)} at step {lastX.ToString(CultureInfo.InvariantCulture)}</title></circle>");
+            }
+
+            if (series.Intervals is { Count: > 0 } intervals)
+            {
+                double nudge = (s - ((Series.Count - 1) / 2.0)) * 4; // side by side, so overlapping bars of several series stay visible
+                svg.Append(CultureInfo.InvariantCulture, $"<g class=\"intervals\" data-name=\"{E(series.Name)}\" stroke=\"{color}\" stroke-width=\"1.5\">");
+                foreach ((double x, double low, double high) in intervals.Where(i => double.IsFinite(i.X) && Usable(i.Low) && Usable(i.High)))
+                {
+                    double px = X(x) + nudge;
+                    svg.Append(CultureInfo.InvariantCulture,
+                        $"<line x1=\"{px:F1}\" y1=\"{Y(low):F1}\" x2=\"{px:F1}\" y2=\"{Y(high):F1}\"/><line x1=\"{px - 3:F1}\" y1=\"{Y(low):F1}\" x2=\"{px + 3:F1}\" y2=\"{Y(low):F1}\"/><line x1=\"{px - 3:F1}\" y1=\"{Y(high):F1}\" x2=\"{px + 3:F1}\" y2=\"{Y(high):F1}\"/>");
+                }
+
+                foreach ((double x, double y) in series.Points.Where(p => double.IsFinite(p.X) && Usable(p.Y)))
+                {
+                    svg.Append(CultureInfo.InvariantCulture, $"<circle cx=\"{X(x) + nudge:F1}\" cy=\"{Y(y):F1}\" r=\"3\" fill=\"{color}\"><title>{E(series.Name)}: {y.ToString("G3", CultureInfo.InvariantCulture)} at {x.ToString(CultureInfo.InvariantCulture)}</title></circle>");
+                }
+
+                svg.Append("</g>");
             }
 
             if (series.Events is { Count: > 0 } events)

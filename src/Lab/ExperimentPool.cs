@@ -85,6 +85,7 @@ internal static class ExperimentPool
         }
 
         info.Environment["DOTNET_PROCESSOR_COUNT"] = "1";
+        info.Environment[Interruption.WorkerVariable] = "1";
         info.Environment["NO_COLOR"] = "1";
         Process process = Process.Start(info)!;
         process.OutputDataReceived += (_, _) => { };

@@ -23,12 +23,26 @@ internal sealed class Interruption : IDisposable
     /// <summary>The exit code the interruption asks for: 130 (SIGINT) or 143 (SIGTERM); 0 when none came.</summary>
     public int ExitCode { get; private set; }
 
-    /// <summary>Listens for SIGINT and SIGTERM.</summary>
+    /// <summary>The environment variable the experiment pool sets in its workers: they leave Ctrl-C to the pool, which passes one SIGTERM on.</summary>
+    public const string WorkerVariable = "MININET_POOL_WORKER";
+
+    /// <summary>Listens for SIGINT and SIGTERM (a pool's worker ignores SIGINT: the terminal sends it to the whole process group,
+    /// and the pool stops its workers itself, so that each gets one signal and checkpoints its cell).</summary>
     /// <returns>The interruption.</returns>
     public static Interruption FromSignals()
     {
         var interruption = new Interruption();
-        interruption._registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGINT, c => interruption.OnSignal(c, 130)));
+        bool worker = Environment.GetEnvironmentVariable(WorkerVariable) == "1";
+        interruption._registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGINT, c =>
+        {
+            if (worker)
+            {
+                c.Cancel = true;
+                return;
+            }
+
+            interruption.OnSignal(c, 130);
+        }));
         interruption._registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => interruption.OnSignal(c, 143)));
         return interruption;
     }

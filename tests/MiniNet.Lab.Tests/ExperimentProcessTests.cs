@@ -48,8 +48,10 @@ public sealed class ExperimentProcessTests(ITestOutputHelper output) : IDisposab
         output.WriteLine($"rerun of a finished 8-cell experiment: {clock.Elapsed.TotalSeconds:F1} s");
     }
 
-    [Fact]
-    public async Task A_stopped_experiment_leaves_an_aggregatable_folder_and_continues_where_it_stopped()
+    [Theory]
+    [InlineData(15, 143)]
+    [InlineData(2, 130)]
+    public async Task A_stopped_experiment_leaves_an_aggregatable_folder_and_continues_where_it_stopped(int signal, int exitCode)
     {
         string folder = Path.Combine(_folder, "stopped");
         string[] grid = ["--seq-len", "5,8", "--seeds", "1-3", "--hidden", "8", "--batch", "16", "--steps", "1500", "--eval-every", "500", "--eval-batch", "16", "--checkpoint-every", "50"];
@@ -59,9 +61,17 @@ public sealed class ExperimentProcessTests(ITestOutputHelper output) : IDisposab
             _ = pool.StandardOutput.ReadToEndAsync();
             Mininet.WaitUntil(() => Directory.Exists(Path.Combine(folder, "cells")) && Directory.GetFiles(Path.Combine(folder, "cells"), "checkpoint.safetensors", SearchOption.AllDirectories).Length >= 2,
                 TimeSpan.FromSeconds(60), "two cells under way");
-            Mininet.Signal(pool, 15);
+            Mininet.Signal(pool, signal);
+            if (signal == 2)
+            {
+                foreach (int worker in Workers(folder))
+                {
+                    Mininet.Signal(worker, 2); // as a terminal's Ctrl-C reaches the whole process group; workers leave it to the pool
+                }
+            }
+
             pool.WaitForExit(60_000).Should().BeTrue();
-            pool.ExitCode.Should().Be(143);
+            pool.ExitCode.Should().Be(exitCode);
             (await error).Should().Contain($"continue with: mininet experiment continue {folder}");
         }
 
@@ -75,6 +85,32 @@ public sealed class ExperimentProcessTests(ITestOutputHelper output) : IDisposab
             File.ReadAllLines(Path.Combine(cell, "metrics.csv")).Skip(1).Select(l => l.Split(',')[1]).Should().Equal(
                 Enumerable.Range(1, 1500).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)), $"{Path.GetFileName(cell)}: every step once");
         }
+    }
+
+    /// <summary>The pool's worker processes for <paramref name="folder"/> (their command lines name run-cell and the folder).</summary>
+    private static List<int> Workers(string folder)
+    {
+        var pids = new List<int>();
+        foreach (string proc in Directory.GetDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(proc), out int pid))
+            {
+                try
+                {
+                    string command = File.ReadAllText(Path.Combine(proc, "cmdline")).Replace('\0', ' ');
+                    if (command.Contains(" run-cell ", StringComparison.Ordinal) && command.Contains(folder, StringComparison.Ordinal))
+                    {
+                        pids.Add(pid);
+                    }
+                }
+                catch (IOException)
+                {
+                    // the process ended
+                }
+            }
+        }
+
+        return pids;
     }
 
     /// <summary>results.csv without the wall-time column, which differs from run to run.</summary>

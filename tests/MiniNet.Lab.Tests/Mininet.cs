@@ -43,13 +43,10 @@ internal static partial class Mininet
     }
 
     /// <summary>Sends a POSIX signal (SIGINT 2, SIGTERM 15, SIGKILL 9) to a process.</summary>
-    public static void Signal(Process process, int signal)
-    {
-        if (Kill(process.Id, signal) != 0)
-        {
-            throw new InvalidOperationException($"kill({process.Id}, {signal}) failed");
-        }
-    }
+    public static void Signal(Process process, int signal) => Signal(process.Id, signal);
+
+    /// <summary>Sends a POSIX signal to a process id (a process that has just ended is not an error).</summary>
+    public static void Signal(int pid, int signal) => _ = Kill(pid, signal);
 
     /// <summary>Waits until <paramref name="condition"/> holds (polling), or throws after <paramref name="timeout"/>.</summary>
     public static void WaitUntil(Func<bool> condition, TimeSpan timeout, string what)

@@ -143,6 +143,12 @@ internal static class ExperimentCommand
     {
         private readonly Dictionary<string, Option<string?>> _lists = [];
         private readonly Option<string?> _file = new("--file") { Description = "an experiment file: a JSON object of settings to lists of values (command-line lists override it)" };
+        private readonly Option<string?> _preset = new("--preset")
+        {
+            Description = "a preset grid that reproduces a paper's result: " + string.Join(", ", ExperimentPreset.All.Select(p => p.Name)) + " (command-line lists override it)",
+        };
+
+        private readonly Option<bool> _quick = new("--quick") { Description = "the preset's quick form (at most about 2 minutes on 2 cores)" };
         private readonly Option<string?> _out = new("--out") { Description = "the experiment folder (default: runs/experiment-<time>); rerun with the same --out to continue" };
         private readonly Option<int> _maxCells = new("--max-cells") { Description = "refuse grids of more cells", DefaultValueFactory = _ => ExperimentGrid.DefaultMaxCells };
         private readonly Option<int> _checkpointEvery = new("--checkpoint-every") { Description = "steps between each cell's checkpoints", DefaultValueFactory = _ => 500 };
@@ -157,6 +163,8 @@ internal static class ExperimentCommand
             }
 
             command.Options.Add(_file);
+            command.Options.Add(_preset);
+            command.Options.Add(_quick);
             command.Options.Add(_out);
             command.Options.Add(_maxCells);
             command.Options.Add(_checkpointEvery);
@@ -166,6 +174,19 @@ internal static class ExperimentCommand
         public (string Folder, IReadOnlyList<ExperimentCell> Cells) Prepare(ParseResult parse, TrainingConfig defaults)
         {
             var lists = new Dictionary<string, string>(StringComparer.Ordinal);
+            if (parse.GetValue(_preset) is string name)
+            {
+                ExperimentPreset preset = ExperimentPreset.Named(name);
+                foreach ((string key, string values) in parse.GetValue(_quick) ? preset.Quick : preset.Full)
+                {
+                    lists[key] = values;
+                }
+            }
+            else if (parse.GetValue(_quick))
+            {
+                throw new ArgumentException($"--quick is the quick form of a preset; give --preset {ExperimentPreset.All[0].Name} (or another: {string.Join(", ", ExperimentPreset.All.Select(p => p.Name))}).");
+            }
+
             if (parse.GetValue(_file) is string file)
             {
                 foreach ((string key, string[] values) in ExperimentGrid.FromFile(file).Axes)

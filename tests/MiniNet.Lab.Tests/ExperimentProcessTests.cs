@@ -87,6 +87,23 @@ public sealed class ExperimentProcessTests(ITestOutputHelper output) : IDisposab
         }
     }
 
+    [Fact]
+    public void The_quick_pascanu_adding_preset_shows_clipping_succeeding_where_plain_SGD_fails()
+    {
+        string folder = Path.Combine(_folder, "preset");
+        var clock = Stopwatch.StartNew();
+        (int code, _, string error) = Mininet.Run(_folder, ["experiment", "--preset", "pascanu-adding", "--quick", "--workers", "2", "--out", folder], TimeSpan.FromMinutes(5));
+        output.WriteLine($"pascanu-adding --quick: {clock.Elapsed.TotalSeconds:F0} s");
+        error.Should().BeEmpty();
+        code.Should().Be(0);
+        var rates = File.ReadAllLines(Path.Combine(folder, "summary.csv")).Skip(1).Select(l => l.Split(','))
+            .ToDictionary(f => (T: int.Parse(f[0], System.Globalization.CultureInfo.InvariantCulture), Clip: f[1]),
+                f => double.Parse(f[4], System.Globalization.CultureInfo.InvariantCulture));
+        int longest = rates.Keys.Max(k => k.T);
+        rates[(longest, "global-norm:0.1")].Should().BeGreaterThanOrEqualTo(rates[(longest, "none")], "clipped succeeds at least as often at the longest length");
+        rates.Keys.Select(k => k.T).Distinct().Should().Contain(t => rates[(t, "global-norm:0.1")] > rates[(t, "none")], "and strictly more often at some length");
+    }
+
     /// <summary>The pool's worker processes for <paramref name="folder"/> (their command lines name run-cell and the folder).</summary>
     private static List<int> Workers(string folder)
     {

@@ -96,6 +96,16 @@ public sealed class CliTests : IDisposable
         { "train --eval-batch 0", "--eval-batch 0 is invalid" },
         { "compare --checkpoint-every -3", "--checkpoint-every -3 is invalid" },
         { "train --hidden 4096 --layers 64", "This run needs about" },
+        { "experiment --workers 0", "--workers 0 is invalid; it must be a whole number from 1 to 256." },
+        { "experiment --preset nope", "Unknown preset 'nope'; the presets are pascanu-temporal-order, pascanu-adding, threshold-lr, rnn-vs-lstm." },
+        { "experiment --quick", "--quick is the quick form of a preset" },
+        { "experiment --seeds 5-1", "--seeds '5-1' is not a range" },
+        { "experiment --seq-len 10,abc", "--seq-len: 'abc' is not a whole number." },
+        { "experiment --clip none,value:0", "'0' in 'value:0' is not a valid threshold" },
+        { "experiment --seeds 1-20000", "The grid has 20000 cells (20000 seeds), more than --max-cells 10000" },
+        { "experiment --file /no/such.json", "No experiment file at '/no/such.json'." },
+        { "experiment run-cell /no/such/folder x", "'/no/such/folder' is not an experiment folder" },
+        { "experiment aggregate /no/such/folder", "'/no/such/folder' is not an experiment folder" },
     };
 
     [Fact]

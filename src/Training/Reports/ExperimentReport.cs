@@ -29,7 +29,7 @@ public static class ExperimentReport
         if (results.Count > 0)
         {
             ISequenceTask task = TaskCatalog.Create(results[0].Config.Task, results[0].Config.SequenceLength);
-            body.Append("<p class=\"note\">Solved means ").Append(HtmlReport.E(task.SuccessDescription)).Append(" on the held-out batch; the bars are 95 % Wilson intervals over the seeds.</p>");
+            body.Append("<p class=\"note\">Solved means ").Append(HtmlReport.E(task.SuccessDescription)).Append(" on the held-out batch; success rates come with 95 % Wilson intervals over the seeds.</p>");
         }
 
         if (varied.Contains("seq-len"))

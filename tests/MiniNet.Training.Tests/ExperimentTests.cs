@@ -125,14 +125,14 @@ public sealed class ExperimentTests : IDisposable
     [Fact]
     public void A_resumed_cell_ends_exactly_as_an_uninterrupted_one()
     {
-        IReadOnlyList<ExperimentCell> cells = ExperimentGrid.FromLists(new Dictionary<string, string> { ["seeds"] = "4" }).Cells(Base with { Steps = 3000, EvalEvery = 500 });
+        IReadOnlyList<ExperimentCell> cells = ExperimentGrid.FromLists(new Dictionary<string, string> { ["seeds"] = "4" }).Cells(Base with { Steps = 15000, EvalEvery = 5000 });
         string straight = Path.Combine(_folder, "straight"), stopped = Path.Combine(_folder, "stopped");
         Experiment.Create(straight, cells, [], checkpointEvery: 7);
         Experiment.Create(stopped, cells, [], checkpointEvery: 7);
         CellRunner.Run(straight, cells[0].Id);
         using (var stop = new CancellationTokenSource(TimeSpan.FromMilliseconds(300)))
         {
-            CellRunner.Run(stopped, cells[0].Id, stop.Token).Should().Be(CellState.Interrupted, "3000 steps take longer than 0.3 s");
+            CellRunner.Run(stopped, cells[0].Id, stop.Token).Should().Be(CellState.Interrupted, "15,000 steps take seconds, far longer than 0.3 s");
         }
 
         CellRunner.Run(stopped, cells[0].Id).Should().Be(CellState.Done);

@@ -11,7 +11,7 @@ foreach (string clip in new[] { "none", "global-norm:0.1" })
     // Same model, same seed, same batches: only the clipping stage differs.
     RunResult run = Trainer.Run(settings with { Clip = clip });
 
-    Console.WriteLine($"{clip,-16} {run.Verdict,-22} largest gradient norm {run.MaxGradNorm,8:G3}   final test MSE {run.FinalTestLoss:G3}");
+    Console.WriteLine($"{clip,-16} largest gradient norm {run.MaxGradNorm,8:G3}   final test MSE {run.FinalTestLoss,9:G3}   {run.Verdict}");
     foreach (MetricsRow row in run.Rows.Take(6))
     {
         // The first steps tell the story: without clipping the gradient norm explodes and the loss follows it.

@@ -53,6 +53,15 @@ public sealed class LifecycleProcessTests(ITestOutputHelper output) : IDisposabl
     }
 
     [Fact]
+    public void Redirected_output_is_plain_text_without_colours_cursor_codes_or_links()
+    {
+        (int code, string stdout, _) = Mininet.Run(_folder, ["train", "--steps", "5", "--seq-len", "5", "--hidden", "4", "--out", Path.Combine(_folder, "plain")],
+            environment: new Dictionary<string, string> { ["NO_COLOR"] = string.Empty }); // not set: redirection alone decides
+        code.Should().Be(0);
+        stdout.Should().Contain("Report:").And.NotContain("\u001b", "no ANSI escape (colour, cursor or OSC-8 link) when stdout is not a terminal");
+    }
+
+    [Fact]
     public void A_second_signal_ends_the_process_at_once()
     {
         string run = Path.Combine(_folder, "slow");

@@ -87,12 +87,6 @@ public sealed class MetricsWriter : IDisposable
         _lastFlush = Stopwatch.GetTimestamp();
     }
 
-    /// <summary>A progress sink that appends every step of run <paramref name="run"/> and forwards it to <paramref name="next"/>.</summary>
-    /// <param name="run">The run's name.</param>
-    /// <param name="next">Another sink (a progress display), or null.</param>
-    /// <returns>The sink.</returns>
-    public IProgress<TrainingProgress> For(string run, IProgress<TrainingProgress>? next = null) => new Sink(this, run, next);
-
     /// <summary>Flushes and closes both files.</summary>
     public void Dispose()
     {
@@ -126,13 +120,4 @@ public sealed class MetricsWriter : IDisposable
     private static string Quote(string value) => value.Contains(',', StringComparison.Ordinal) || value.Contains('"', StringComparison.Ordinal)
         ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\""
         : value;
-
-    private sealed class Sink(MetricsWriter writer, string run, IProgress<TrainingProgress>? next) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value)
-        {
-            writer.Append(run, value.Row);
-            next?.Report(value);
-        }
-    }
 }

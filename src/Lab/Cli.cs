@@ -126,12 +126,13 @@ internal static class Cli
             }
             else
             {
-                (config, claim, checkpoint, int? steps, int savedEvery) = PrepareResume(parse, options, clip, resumeFrom);
+                (config, claim, checkpoint, int? steps, CheckpointState saved) = PrepareResume(parse, options, clip, resumeFrom);
                 training = training with
                 {
                     ResumeFrom = resumeFrom,
+                    ResumeState = saved,
                     ResumeSteps = steps,
-                    CheckpointEvery = TrainOptions.Given(parse, options.CheckpointEvery) ? training.CheckpointEvery : savedEvery,
+                    CheckpointEvery = TrainOptions.Given(parse, options.CheckpointEvery) ? training.CheckpointEvery : saved.CheckpointEvery,
                 };
             }
 
@@ -155,7 +156,7 @@ internal static class Cli
     }
 
     /// <summary>Checks a resume request before anything is written: no option that would change the run, a valid checkpoint with steps left.</summary>
-    private static (TrainingConfig Config, RunFolderClaim Claim, string Checkpoint, int? Steps, int CheckpointEvery) PrepareResume(ParseResult parse, TrainOptions options, Option<string> clip, string resumeFrom)
+    private static (TrainingConfig Config, RunFolderClaim Claim, string Checkpoint, int? Steps, CheckpointState State) PrepareResume(ParseResult parse, TrainOptions options, Option<string> clip, string resumeFrom)
     {
         foreach (Option option in options.RunDefining.Append(clip))
         {
@@ -213,7 +214,7 @@ internal static class Cli
         }
 
         MetricsFile.TruncateAfter(claim.Path, state.Step);
-        return (config, claim, checkpoint, steps, state.CheckpointEvery);
+        return (config, claim, checkpoint, steps, state);
     }
 
     private static Command CompareCommand(CommandContext context)

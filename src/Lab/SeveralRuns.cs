@@ -18,31 +18,33 @@ internal static class SeveralRuns
         var done = new List<RunResult>();
         var baseOptions = new TrainingOptions(CheckpointEvery: plan.CheckpointEvery, DetectAnomaly: plan.DetectAnomaly, StopOnDivergence: plan.StopOnDivergence);
         string csv = Path.Combine(folder, MetricsWriter.CsvName);
+        CheckpointState? resumeState = null;
         string? resumeFrom = null;
         if (resuming)
         {
             Dictionary<string, JsonElement> summary = Finished(folder);
             foreach (PlannedRun run in plan.Runs)
             {
-                string checkpoint = CheckpointFor(folder, run.Name);
-                int saved = File.Exists(checkpoint) ? Checkpoint.Load(checkpoint).Step : 0;
                 if (summary.TryGetValue(run.Name, out JsonElement entry))
                 {
                     done.Add(FromSummary(entry, run, Rows(csv, run.Name), baseOptions.HistoryCapacity));
+                    continue;
                 }
-                else if (saved == run.Config.Steps)
+
+                string checkpoint = CheckpointFor(folder, run.Name);
+                CheckpointState? saved = File.Exists(checkpoint) ? Checkpoint.Load(checkpoint) : null;
+                if (saved?.Step == run.Config.Steps)
                 {
                     // finished, but the summary was not written (a crash): a resume of no steps rebuilds its result
-                    RunResult rebuilt = Trainer.Run(run.Config, baseOptions with { ResumeFrom = checkpoint, ResumeSteps = run.Config.Steps }, run.Name);
+                    RunResult rebuilt = Trainer.Run(run.Config, baseOptions with { ResumeFrom = checkpoint, ResumeState = saved, ResumeSteps = run.Config.Steps }, run.Name);
                     done.Add(rebuilt.WithHistory(Rows(csv, run.Name), baseOptions.HistoryCapacity));
+                    continue;
                 }
-                else
-                {
-                    var earlier = plan.Runs.Take(done.Count).Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
-                    MetricsFile.TruncateAfter(folder, saved, earlier.Contains);
-                    resumeFrom = saved > 0 ? checkpoint : null;
-                    break;
-                }
+
+                var earlier = plan.Runs.Take(done.Count).Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
+                MetricsFile.TruncateAfter(folder, saved?.Step ?? 0, earlier.Contains);
+                (resumeFrom, resumeState) = saved is null ? (null, null) : (checkpoint, saved);
+                break;
             }
         }
 
@@ -55,6 +57,7 @@ internal static class SeveralRuns
                 Metrics = metrics,
                 CheckpointPath = CheckpointFor(folder, name),
                 ResumeFrom = name == remaining[0].Name ? resumeFrom : null,
+                ResumeState = name == remaining[0].Name ? resumeState : null,
             }, cancellation);
         }
 
@@ -107,9 +110,7 @@ internal static class SeveralRuns
     /// <summary>A finished run's result as its summary entry and its metric rows record it.</summary>
     private static RunResult FromSummary(JsonElement entry, PlannedRun run, IReadOnlyList<MetricsRow> rows, int capacity)
     {
-        static double Number(JsonElement e) => e.ValueKind == JsonValueKind.Number ? e.GetDouble()
-            : e.ValueKind == JsonValueKind.String && double.TryParse(e.GetString(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double v) ? v
-            : double.NaN;
+        static double Number(JsonElement e) => MetricsWriter.ReadFinite(e);
         static int? Step(JsonElement e) => e.ValueKind == JsonValueKind.Number ? e.GetInt32() : null;
         RunStatus status = Enum.Parse<RunStatus>(entry.GetProperty("status").GetString()!, ignoreCase: true);
         var result = new RunResult(run.Name, run.Config, TaskCatalog.Create(run.Config.Task, run.Config.SequenceLength), rows, status,

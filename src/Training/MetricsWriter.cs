@@ -98,6 +98,13 @@ public sealed class MetricsWriter : IDisposable
     /// <summary>A JSON-safe number: non-finite values become the strings "NaN", "Infinity" or "-Infinity".</summary>
     internal static object Finite(double value) => double.IsFinite(value) ? value : value.ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>Reads back a number written by <see cref="Finite"/> (a JSON number, or one of the strings); NaN for anything else (null).</summary>
+    /// <param name="element">The JSON value.</param>
+    /// <returns>The number.</returns>
+    public static double ReadFinite(JsonElement element) => element.ValueKind == JsonValueKind.Number ? element.GetDouble()
+        : element.ValueKind == JsonValueKind.String && double.TryParse(element.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out double v) ? v
+        : double.NaN;
+
     private static FileStream Open(string path, bool append) =>
         new(path, append ? FileMode.Append : FileMode.CreateNew, FileAccess.Write, FileShare.Read, bufferSize: 0);
 

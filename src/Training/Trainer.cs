@@ -14,7 +14,11 @@ namespace MiniNet.Training;
 /// <param name="ResumeSteps">When resuming: the run's new total of steps (null keeps the checkpoint's).</param>
 /// <param name="StopOnDivergence">Stop the run when the divergence rule fires (true), or let it run on to watch the loss reach ∞ and NaN (false).</param>
 public sealed record TrainingOptions(string? CheckpointPath = null, int CheckpointEvery = 0, string? ResumeFrom = null, bool DetectAnomaly = false,
-    int HistoryCapacity = 20_000, MetricsWriter? Metrics = null, int? ResumeSteps = null, bool StopOnDivergence = true);
+    int HistoryCapacity = 20_000, MetricsWriter? Metrics = null, int? ResumeSteps = null, bool StopOnDivergence = true)
+{
+    /// <summary>The checkpoint at <see cref="ResumeFrom"/>, when the caller has already loaded it (so it is not read twice), or null.</summary>
+    public CheckpointState? ResumeState { get; init; }
+}
 
 /// <summary>Progress of a run, reported after every step.</summary>
 /// <param name="Step">Steps done.</param>

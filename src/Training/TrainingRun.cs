@@ -67,7 +67,7 @@ internal sealed class TrainingRun
     /// <summary>Validates the settings (and, when resuming, the checkpoint), checks that the run fits in memory, then builds it.</summary>
     public static TrainingRun Start(TrainingConfig config, TrainingOptions options, string? name)
     {
-        CheckpointState? resume = options.ResumeFrom is null ? null : Checkpoint.Load(options.ResumeFrom);
+        CheckpointState? resume = options.ResumeFrom is null ? null : options.ResumeState ?? Checkpoint.Load(options.ResumeFrom);
         config = resume is null ? config : resume.Config with { Steps = options.ResumeSteps ?? resume.Config.Steps };
         config.Validate();
         MemoryEstimate.For(config).ThrowIfTooLarge();

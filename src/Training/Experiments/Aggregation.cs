@@ -83,8 +83,8 @@ public static class Aggregation
                         string status = run.GetProperty("status").GetString()!;
                         int? solved = run.GetProperty("solved_at_step").ValueKind == JsonValueKind.Number ? run.GetProperty("solved_at_step").GetInt32() : null;
                         string outcome = status switch { "diverged" => "diverged", "anomaly" => "anomaly", _ => solved is null ? "not solved" : "solved" };
-                        results.Add(new CellResult(cell.Id, cell.Config, outcome, solved, Number(run.GetProperty("final_test_loss")), Number(run.GetProperty("final_test_accuracy")),
-                            Number(run.GetProperty("max_grad_norm")), run.GetProperty("clip_fraction").GetDouble(), run.GetProperty("seconds").GetDouble(), null));
+                        results.Add(new CellResult(cell.Id, cell.Config, outcome, solved, MetricsWriter.ReadFinite(run.GetProperty("final_test_loss")), MetricsWriter.ReadFinite(run.GetProperty("final_test_accuracy")),
+                            MetricsWriter.ReadFinite(run.GetProperty("max_grad_norm")), run.GetProperty("clip_fraction").GetDouble(), run.GetProperty("seconds").GetDouble(), null));
                     }
 
                     break;
@@ -196,9 +196,6 @@ public static class Aggregation
         int above = Math.Min(below + 1, sorted.Length - 1);
         return sorted[below] + ((position - below) * (sorted[above] - sorted[below]));
     }
-
-    private static double Number(JsonElement e) => e.ValueKind == JsonValueKind.Number ? e.GetDouble()
-        : e.ValueKind == JsonValueKind.String && double.TryParse(e.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out double v) ? v : double.NaN;
 
     private static string F(double? value) => value is double v ? v.ToString("G6", CultureInfo.InvariantCulture) : string.Empty;
 

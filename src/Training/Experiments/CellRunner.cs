@@ -45,12 +45,12 @@ public static class CellRunner
             bool resume = File.Exists(checkpoint);
             try
             {
-                int step = resume ? Checkpoint.Load(checkpoint).Step : 0;
-                MetricsFile.TruncateAfter(cellFolder, step);
+                CheckpointState? saved = resume ? Checkpoint.Load(checkpoint) : null;
+                MetricsFile.TruncateAfter(cellFolder, saved?.Step ?? 0);
                 RunResult result;
                 using (var metrics = new MetricsWriter(cellFolder, append: true))
                 {
-                    var options = new TrainingOptions(checkpoint, experiment.CheckpointEvery, resume ? checkpoint : null, Metrics: metrics);
+                    var options = new TrainingOptions(checkpoint, experiment.CheckpointEvery, resume ? checkpoint : null, Metrics: metrics) { ResumeState = saved };
                     result = Trainer.Run(cell.Config, options, cell.Config.Clip, cancellation: cancellation);
                 }
 

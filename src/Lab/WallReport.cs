@@ -24,19 +24,22 @@ internal static class WallReport
             Values = wall.Surface((wMin, wMax), (bMin, bMax)),
             XRange = (wMin, wMax),
             YRange = (bMin, bMax),
+            ColorLabel = "E (log colour)",
         };
-        map.Paths.Add(new ChartSeries("unclipped", plain.Select(s => (s.W, s.B)).ToList()));
-        map.Paths.Add(new ChartSeries($"clipped (norm ≤ {threshText})", clipped.Select(s => (s.W, s.B)).ToList()));
-        var losses = new SvgChart { Title = "Loss along each path", YLabel = "E", LogY = true };
-        losses.Series.Add(new ChartSeries("unclipped", plain.Select((s, i) => ((double)i, s.Loss)).ToList()));
-        losses.Series.Add(new ChartSeries($"clipped (norm ≤ {threshText})", clipped.Select((s, i) => ((double)i, s.Loss)).ToList(),
-            clipped.Select((s, i) => (s, i)).Where(x => x.s.Clipped).Select(x => (double)x.i).ToList()));
+        string clippedName = $"clipped (norm ≤ {threshText})", clippedColor = SvgChart.Palette[0];
+        map.Paths.Add(new ChartSeries("unclipped", plain.Select(s => (s.W, s.B)).ToList()) { Color = SeriesColors.Unclipped });
+        map.Paths.Add(new ChartSeries(clippedName, clipped.Select(s => (s.W, s.B)).ToList()) { Color = clippedColor });
+        var losses = new SvgChart { Title = "Loss along each path (ticks below: steps that were clipped)", YLabel = "E", LogY = true };
+        losses.Series.Add(new ChartSeries("unclipped", plain.Select((s, i) => ((double)i, s.Loss)).ToList()) { Color = SeriesColors.Unclipped });
+        losses.Series.Add(new ChartSeries(clippedName, clipped.Select((s, i) => ((double)i, s.Loss)).ToList(),
+            clipped.Select((s, i) => (s, i)).Where(x => x.s.Clipped).Select(x => (double)x.i).ToList()) { Color = clippedColor });
 
         string[] summary =
         [
             $"Start: w = {w:G4}, b = {b:G4}, E = {plain[0].Loss:G3}, ‖∇E‖ = {plain[0].GradNorm:G3}.",
             $"Unclipped: the first step moves {Distance(plain):G3} in parameter space and the loss goes {plain[0].Loss:G3} → {plain[1].Loss:G3}; after {steps} steps E = {plain[^1].Loss:G3}.",
             $"Clipped (‖g‖ ≤ {threshText}): the first step moves {Distance(clipped):G3} and the loss goes {clipped[0].Loss:G3} → {clipped[1].Loss:G3}; after {steps} steps E = {clipped[^1].Loss:G3}.",
+            .. ZigZag(plain, clipped, lr, threshold),
         ];
         RunFolder.WriteText(Path.Combine(folder, "report.html"), HtmlReport.ForWall(map, losses, summary));
         RunFolder.WriteText(Path.Combine(folder, "metrics.csv"),
@@ -58,6 +61,28 @@ internal static class WallReport
         }
 
         console.MarkupLine($"Report: [link]{Markup.Escape(Path.GetFullPath(Path.Combine(folder, "report.html")))}[/]");
+    }
+
+    /// <summary>Why the clipped loss goes up and down, when it does: it follows the foot of the wall and its small steps cross the edge and back.</summary>
+    private static IEnumerable<string> ZigZag(IReadOnlyList<WallStep> plain, IReadOnlyList<WallStep> clipped, double lr, double threshold)
+    {
+        int turns = 0;
+        for (int i = 2; i < clipped.Count; i++)
+        {
+            turns += Math.Sign(clipped[i].Loss - clipped[i - 1].Loss) * Math.Sign(clipped[i - 1].Loss - clipped[i - 2].Loss) < 0 ? 1 : 0;
+        }
+
+        if (turns < 4)
+        {
+            yield break;
+        }
+
+        double plateau = plain[^1].Loss;
+        var later = clipped.Skip(1).ToList();
+        int above = later.Count(s => s.Loss > plateau);
+        yield return string.Create(CultureInfo.InvariantCulture,
+            $"Why the clipped loss zig-zags: the lowest loss lies along the foot of the wall, and the clipped path follows it. Each clipped step is at most lr × threshold = {lr * threshold:G3} long, enough to cross the wall's edge, and the next step comes back, so E alternates between {later.Min(s => s.Loss):G2} below the edge and {later.Max(s => s.Loss):G2} on it ({above} of {later.Count} steps above the unclipped {plateau:G2}). " +
+            $"The unclipped path never comes back: its first step jumped {Distance(plain):G3} onto a plateau where ‖∇E‖ = {plain[1].GradNorm:G2}, too flat to leave. Clipping kept the descent where the gradient still points to a solution.");
     }
 
     private static double Distance(IReadOnlyList<WallStep> path) => path.Count < 2 ? 0 : Math.Sqrt(Math.Pow(path[1].W - path[0].W, 2) + Math.Pow(path[1].B - path[0].B, 2));

@@ -25,8 +25,8 @@ internal sealed class MetricsHistory(int capacity)
             return;
         }
 
-        // The plots need the global norms, not every parameter's: keep the per-parameter list only in the streamed files.
-        _rows.Add(row with { PerParameter = [] });
+        // The per-parameter norms stay too: the report's heat map shows which weight blows up first (a few floats a row).
+        _rows.Add(row);
         if (_rows.Count > Capacity)
         {
             _stride *= 2;

@@ -23,23 +23,22 @@ public sealed class ReportTests : IDisposable
     }
 
     [Fact]
-    public void The_gradient_norm_chart_has_axes_one_path_per_run_clip_events_and_the_loss_chart_a_baseline()
+    public void The_charts_of_real_runs_have_axes_a_line_per_run_and_the_baseline()
     {
         IReadOnlyList<RunResult> runs = Runs();
-        (SvgChart loss, SvgChart norm) = HtmlReport.Charts(runs);
-        XElement svg = XElement.Parse(norm.Render());
+        RunCharts charts = HtmlReport.Charts(runs);
+        XElement svg = XElement.Parse(charts.GradNorm.Render());
         XNamespace ns = "http://www.w3.org/2000/svg";
         svg.Elements(ns + "g").Where(g => (string?)g.Attribute("class") == "axis").Should().ContainSingle();
         var paths = svg.Elements(ns + "path").Where(p => (string?)p.Attribute("class") == "series").ToList();
-        paths.Should().HaveCount(3);
+        paths.Should().HaveCount(3 + runs.Count(r => r.ClippedSteps > 0), "a pre-clip line per run and a post-clip line per run that clipped");
         paths.Should().OnlyContain(p => ((string)p.Attribute("d")!).StartsWith('M'));
         ((string)paths[0].Attribute("data-name")!).Should().StartWith("none");
-        svg.Elements(ns + "g").Where(g => (string?)g.Attribute("class") == "events").Should().HaveCount(2, "the two clipped runs mark their clip events");
         svg.Descendants(ns + "text").Select(t => t.Value).Should().Contain(v => v.Contains("log scale", StringComparison.Ordinal));
+        charts.ParameterNorms.Should().HaveCount(3, "the runs keep their per-parameter norms for the heat map");
 
-        XElement lossSvg = XElement.Parse(loss.Render());
-        lossSvg.Elements(ns + "g").Where(g => (string?)g.Attribute("class") == "baseline").Should().ContainSingle()
-            .Which.Value.Should().Contain("baseline");
+        XElement lossSvg = XElement.Parse(charts.Loss.Render());
+        lossSvg.Elements(ns + "g").Where(g => (string?)g.Attribute("class") == "reference").Should().Contain(g => g.Value.Contains("baseline"));
     }
 
     [Fact]
@@ -88,7 +87,7 @@ public sealed class ReportTests : IDisposable
 
         string html = File.ReadAllText(Path.Combine(folder, "report.html"));
         html.Should().StartWith("<!DOCTYPE html>").And.Contain("<table class=\"summary\">").And.NotContain("<script");
-        Regex.Matches(html, "<svg ").Should().HaveCount(2);
+        Regex.Matches(html, "<svg ").Should().HaveCount(3 + runs.Count, "loss, norm, clipped share (the adding problem has no accuracy chart), and a heat map per run");
         Regex.Matches(html, "https?://").Cast<Match>().Should().OnlyContain(m => html.Substring(m.Index, 26) == "http://www.w3.org/2000/svg", "no network resources");
 
         string[] csv = File.ReadAllLines(Path.Combine(folder, "metrics.csv"));

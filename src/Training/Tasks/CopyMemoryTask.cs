@@ -103,4 +103,13 @@ public sealed class CopyMemoryTask : ISequenceTask
 
     /// <inheritdoc/>
     public bool IsSolved(double loss, double accuracy) => accuracy >= 0.99;
+
+    /// <inheritdoc/>
+    public double? SolvedLossBelow => null;
+
+    /// <inheritdoc/>
+    public double? SolvedAccuracyAtLeast => 0.99;
+
+    /// <inheritdoc/>
+    public string AccuracyDescription => "recalled symbols that are right";
 }

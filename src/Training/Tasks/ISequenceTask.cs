@@ -45,6 +45,15 @@ public interface ISequenceTask
     /// <summary>What counts as solved, in words (for reports).</summary>
     string SuccessDescription { get; }
 
+    /// <summary>The held-out loss under which the task counts as solved, or null when success is judged by accuracy.</summary>
+    double? SolvedLossBelow { get; }
+
+    /// <summary>The held-out accuracy from which the task counts as solved, or null when success is judged by the loss.</summary>
+    double? SolvedAccuracyAtLeast { get; }
+
+    /// <summary>What the task's accuracy counts, in words (for example "answers within ±0.04 of the target"), for reports and tables.</summary>
+    string AccuracyDescription { get; }
+
     /// <summary>Draws a batch.</summary>
     /// <param name="batchSize">Sequences in the batch.</param>
     /// <param name="random">The generator (seeded by the caller).</param>

@@ -110,4 +110,13 @@ public sealed class TemporalOrderTask : ISequenceTask
 
     /// <inheritdoc/>
     public bool IsSolved(double loss, double accuracy) => accuracy >= 0.99;
+
+    /// <inheritdoc/>
+    public double? SolvedLossBelow => null;
+
+    /// <inheritdoc/>
+    public double? SolvedAccuracyAtLeast => 0.99;
+
+    /// <inheritdoc/>
+    public string AccuracyDescription => "sequences whose class is right";
 }

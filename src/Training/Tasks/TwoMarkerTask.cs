@@ -53,6 +53,15 @@ public abstract class TwoMarkerTask : ISequenceTask
     public double Tolerance => 0.04;
 
     /// <inheritdoc/>
+    public double? SolvedLossBelow => SolvedBelow;
+
+    /// <inheritdoc/>
+    public double? SolvedAccuracyAtLeast => null;
+
+    /// <inheritdoc/>
+    public string AccuracyDescription => $"answers within ±{Tolerance} of the target";
+
+    /// <inheritdoc/>
     public TaskBatch Sample(int batchSize, Random random)
     {
         ArgumentNullException.ThrowIfNull(random);

@@ -61,6 +61,9 @@ public sealed partial class Tensor
     /// <summary>The tensors this one was computed from (empty for a leaf); anomaly reports walk them to name parameters.</summary>
     internal IReadOnlyList<Tensor> Parents => _parents ?? [];
 
+    /// <summary>Whether a backward pass already freed this result's graph.</summary>
+    internal bool IsReleased => _released;
+
     /// <summary>
     /// The gradient of the last <see cref="Backward"/> root with respect to this tensor, or null until a
     /// backward pass reaches it. It has the same shape as this tensor.

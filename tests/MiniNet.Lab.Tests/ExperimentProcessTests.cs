@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using FluentAssertions;
+using MiniNet.Tests.Shared;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -137,13 +138,7 @@ public sealed class ExperimentProcessTests(ITestOutputHelper output) : IDisposab
 
     private void RunParallel(string planned)
     {
-        if (!HasParallel())
-        {
-            using Process install = Process.Start(new ProcessStartInfo("bash", [Path.Combine(RepositoryRoot(), "tools", "install-test-deps.sh")]) { UseShellExecute = false })!;
-            install.WaitForExit();
-        }
-
-        HasParallel().Should().BeTrue("GNU parallel is needed; tools/install-test-deps.sh installs it (apt-get install -y parallel)");
+        DebianTools.Ensure("parallel").Should().BeTrue("GNU parallel is needed; tools/install-test-deps.sh installs it (apt-get install -y parallel)");
         var info = new ProcessStartInfo("bash", ["-c", $"parallel --will-cite --jobs 2 --halt now,fail=1 < '{Path.Combine(planned, "jobs.txt")}'"])
         {
             UseShellExecute = false,
@@ -155,24 +150,5 @@ public sealed class ExperimentProcessTests(ITestOutputHelper output) : IDisposab
         parallel.StandardOutput.ReadToEnd();
         parallel.WaitForExit(120_000).Should().BeTrue();
         parallel.ExitCode.Should().Be(0, stderr);
-    }
-
-    private static bool HasParallel()
-    {
-        using Process which = Process.Start(new ProcessStartInfo("bash", ["-c", "command -v parallel"]) { UseShellExecute = false, RedirectStandardOutput = true })!;
-        which.StandardOutput.ReadToEnd();
-        which.WaitForExit();
-        return which.ExitCode == 0;
-    }
-
-    private static string RepositoryRoot()
-    {
-        string? folder = AppContext.BaseDirectory;
-        while (folder is not null && !File.Exists(Path.Combine(folder, "MiniNet.sln")))
-        {
-            folder = Path.GetDirectoryName(folder);
-        }
-
-        return folder ?? throw new InvalidOperationException("the repository root (MiniNet.sln) was not found above the test's folder");
     }
 }

@@ -23,6 +23,7 @@ public static class ExperimentReport
         ExperimentFile experiment = Experiment.Read(folder);
         string[] varied = [.. experiment.Varied.Where(k => k != "seeds")];
         var body = new StringBuilder();
+        var colors = new SeriesColors(); // one colour per clipper on every chart of the report
         int seeds = experiment.Cells.Select(c => c.Config.Seed).Distinct().Count();
         body.Append(CultureInfo.InvariantCulture, $"<p class=\"setting\">{experiment.Cells.Count} cells ({results.Count} with results, {pending} pending), {seeds} seed{(seeds == 1 ? string.Empty : "s")} per setting. ")
             .Append(HtmlReport.E(Constants(experiment, varied))).Append("</p>");
@@ -34,7 +35,7 @@ public static class ExperimentReport
 
         if (varied.Contains("seq-len"))
         {
-            body.Append("<figure>").Append(SuccessByLength(summary, varied).Render()).Append("</figure>");
+            body.Append("<figure>").Append(SuccessByLength(summary, varied, colors).Render()).Append("</figure>");
         }
 
         if (varied.Contains("clip") && varied.Contains("lr"))
@@ -42,9 +43,10 @@ public static class ExperimentReport
             body.Append(ThresholdByRate(results));
         }
 
-        body.Append("<figure>").Append(NormQuantiles(folder, results, varied).Render()).Append("</figure>");
+        body.Append("<figure>").Append(NormQuantiles(folder, results, varied, colors).Render()).Append("</figure>");
         body.Append(Table(summary));
-        return HtmlReport.Page("MiniNet experiment", body.ToString());
+        return HtmlReport.Page("MiniNet experiment", body.ToString(),
+            "Per cell: results.csv and results.json; per setting: summary.csv; each cell's run folder (metrics, report) under cells/; the grid: experiment.json.");
     }
 
     private static string Constants(ExperimentFile experiment, string[] varied)
@@ -61,16 +63,31 @@ public static class ExperimentReport
         return parts.Length == 0 ? "all" : string.Join(", ", parts);
     }
 
-    private static SvgChart SuccessByLength(IReadOnlyList<SettingSummary> summary, string[] varied)
+    /// <summary>A series' colour is its clipper's; lines that share a clipper (differing in another setting) differ by dash.</summary>
+    private static ChartSeries Styled(ChartSeries series, string? clip, SeriesColors colors, Dictionary<string, int> perClip)
+    {
+        if (clip is null)
+        {
+            return series;
+        }
+
+        int n = perClip[clip] = perClip.GetValueOrDefault(clip) + 1;
+        string?[] dashes = [null, "7 3", "2 2", "9 3 2 3"];
+        return series with { Color = colors[clip], Dash = colors.Dash(clip) ?? dashes[(n - 1) % dashes.Length] };
+    }
+
+    private static SvgChart SuccessByLength(IReadOnlyList<SettingSummary> summary, string[] varied, SeriesColors colors)
     {
         string[] others = [.. varied.Where(k => k != "seq-len")];
         var chart = new SvgChart { Title = "Rate of success against the sequence length (bars: 95 % Wilson intervals)", XLabel = "sequence length T", YLabel = "success rate", FixedY = (0, 1) };
+        var perClip = new Dictionary<string, int>();
         foreach (IGrouping<string, SettingSummary> line in summary.GroupBy(s => Label(s.Settings, others)))
         {
             SettingSummary[] points = [.. line.OrderBy(s => int.Parse(s.Settings["seq-len"], CultureInfo.InvariantCulture))];
-            chart.Series.Add(new ChartSeries(line.Key,
+            chart.Series.Add(Styled(new ChartSeries(line.Key,
                 [.. points.Select(s => (double.Parse(s.Settings["seq-len"], CultureInfo.InvariantCulture), s.SuccessRate))], null,
-                [.. points.Select(s => (double.Parse(s.Settings["seq-len"], CultureInfo.InvariantCulture), s.WilsonLow, s.WilsonHigh))]));
+                [.. points.Select(s => (double.Parse(s.Settings["seq-len"], CultureInfo.InvariantCulture), s.WilsonLow, s.WilsonHigh))]),
+                points[0].Settings.GetValueOrDefault("clip"), colors, perClip));
         }
 
         return chart;
@@ -115,10 +132,11 @@ public static class ExperimentReport
     }
 
     /// <summary>The pre-clip global norm at each quantile of all steps of the cells of each setting: its distribution, on a log scale.</summary>
-    private static SvgChart NormQuantiles(string folder, IReadOnlyList<CellResult> results, string[] varied)
+    private static SvgChart NormQuantiles(string folder, IReadOnlyList<CellResult> results, string[] varied, SeriesColors colors)
     {
         string[] keys = varied.Contains("clip") ? ["clip"] : varied;
         var chart = new SvgChart { Title = "Distribution of the pre-clip gradient norm over all steps (quantiles)", XLabel = "fraction of steps with a smaller norm", YLabel = "‖g‖₂ before clipping", LogY = true };
+        var perClip = new Dictionary<string, int>();
         foreach (IGrouping<string, CellResult> group in results.Where(r => r.Outcome != "failed")
                      .GroupBy(r => Label(keys.ToDictionary(k => k, k => Aggregation.Setting(r.Config, k)), keys)))
         {
@@ -129,7 +147,8 @@ public static class ExperimentReport
                 continue;
             }
 
-            chart.Series.Add(new ChartSeries(group.Key, [.. Enumerable.Range(0, 101).Select(i => (i / 100.0, norms[(int)Math.Round(i / 100.0 * (norms.Length - 1))]))]));
+            chart.Series.Add(Styled(new ChartSeries(group.Key, [.. Enumerable.Range(0, 101).Select(i => (i / 100.0, norms[(int)Math.Round(i / 100.0 * (norms.Length - 1))]))]),
+                group.First().Config.Clip, colors, perClip));
         }
 
         return chart;

@@ -92,7 +92,7 @@ public static class HtmlReport
         foreach (RunResult run in runs)
         {
             table.Append(CultureInfo.InvariantCulture,
-                $"<tr class=\"{(run.Status is RunStatus.Diverged or RunStatus.Anomaly ? "diverged" : run.Status == RunStatus.Interrupted || run.SolvedAtStep is null ? "unsolved" : "solved")}\"><td>{E(run.Name)}</td><td>{E(run.Verdict)}</td>" +
+                $"<tr class=\"{(run.Status is RunStatus.Diverged or RunStatus.Anomaly ? "diverged" : run.Status == RunStatus.Interrupted || run.SolvedAtStep is null ? "unsolved" : "solved")}\"><td>{E(run.Name)}</td><td class=\"wrap\">{E(run.Verdict)}</td>" +
                 $"<td>{Number(run.FinalTestLoss)}</td><td>{(double.IsNaN(run.FinalTestAccuracy) ? "—" : run.FinalTestAccuracy.ToString("P1", CultureInfo.InvariantCulture))}</td>" +
                 $"<td>{Number(run.MaxGradNorm)}</td><td>{run.ClipFraction.ToString("P0", CultureInfo.InvariantCulture)}</td><td>{run.Seconds:F1} s</td></tr>");
         }
@@ -120,7 +120,7 @@ public static class HtmlReport
     internal static string Page(string title, string body, string files = RunFiles, string? heading = null) =>
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + E(title) + "</title><style>" +
         "body{font-family:system-ui,sans-serif;max-width:920px;margin:2em auto;color:#222}h1{font-size:1.4em}" +
-        "table.summary{border-collapse:collapse;margin:1em 0;width:100%}table.summary td{white-space:nowrap}table.summary td:nth-child(2){white-space:normal}table.summary td,table.summary th{border:1px solid #ccc;padding:4px 8px;text-align:right}" +
+        "table.summary{border-collapse:collapse;margin:1em 0;width:100%}table.summary td{white-space:nowrap}table.summary td.wrap{white-space:normal}table.summary td,table.summary th{border:1px solid #ccc;padding:4px 8px;text-align:right}" +
         "table.summary td:first-child,table.summary td:nth-child(2){text-align:left}tr.diverged td{background:#fde8e4}tr.solved td{background:#e6f4ea}" +
         "figure{margin:1.5em 0}p.note{background:#f4f4f4;padding:.5em}p.legend-note{color:#555;font-size:.9em}h2{font-size:1.1em;margin-top:1.5em}svg{max-width:100%;height:auto}" +
         "table.heatmap{border-collapse:collapse;margin:1em 0}table.heatmap td,table.heatmap th{border:1px solid #ccc;padding:6px 12px;text-align:center}</style></head><body><h1>" + (heading ?? E(title)) + "</h1>" + body +

@@ -110,8 +110,10 @@ public sealed class AutogradGraph
         for (int i = 0; i < _nodes.Count; i++)
         {
             Tensor t = _nodes[i];
-            string fill = t.IsLeaf ? (t.RequiresGrad ? "#dbeafe" : "#f3f4f6") : "#ffffff";
-            string label = $"{Escape(t.Name ?? (t.IsLeaf ? (t.RequiresGrad ? "parameter" : "input") : t.Op ?? "result"))} | {ShapeText.Format(t.Shape)} | value {Escape(Values(t.Data))} | grad {Escape(t.Grad is { } g ? Values(g.Data) : "—")}";
+            bool leaf = !_ops.ContainsKey(i); // as taken: after Backward every node looks like a leaf
+            string fill = leaf ? (t.RequiresGrad ? "#dbeafe" : "#f3f4f6") : "#ffffff";
+            string name = t.Name ?? (leaf ? (t.RequiresGrad ? "parameter" : "input") : string.Empty); // an unnamed result is named by its op's oval
+            string label = $"{Escape(name)} | {ShapeText.Format(t.Shape)} | value {Escape(Values(t.Data))} | grad {Escape(t.Grad is { } g ? Values(g.Data) : "—")}";
             dot.Append(CultureInfo.InvariantCulture, $"  t{i} [shape=record, style=filled, fillcolor=\"{fill}\", label=\"{{ {label} }}\"];\n");
             if (_ops.TryGetValue(i, out string? op))
             {

@@ -288,7 +288,7 @@ internal static class Cli
     {
         List<RunResult> runs = SeveralRuns.Run(context.Console, folder, plan, resuming, context.Interruption.Token);
         RunDisplay.Summary(context.Console, runs);
-        context.Console.MarkupLine($"Report: [link]{Markup.Escape(Path.GetFullPath(Path.Combine(folder, "report.html")))}[/]  (metrics.csv, metrics.jsonl, summary.json beside it)");
+        ReportLine(context.Console, folder);
         return ExitCode(context, folder, runs, plan.Runs.Count,
             $"{runs.Count(r => r.Status != RunStatus.Interrupted)} of {plan.Runs.Count} runs finished; resume with: mininet {plan.Command} --resume {Quote(folder)}");
     }
@@ -404,7 +404,14 @@ internal static class Cli
     {
         RunFolder.Write(folder, command, runs, html, extra);
         RunDisplay.Summary(console, runs);
-        console.MarkupLine($"Report: [link]{Markup.Escape(Path.GetFullPath(Path.Combine(folder, "report.html")))}[/]  (metrics.csv, metrics.jsonl, summary.json beside it)");
+        ReportLine(console, folder);
+    }
+
+    /// <summary>Where the report is, on a line of its own (a path is never broken between lines), and what lies beside it.</summary>
+    internal static void ReportLine(IAnsiConsole console, string folder, string beside = "metrics.csv, metrics.jsonl and summary.json")
+    {
+        console.MarkupLine($"Report: [link]{Markup.Escape(Path.GetFullPath(Path.Combine(folder, "report.html")))}[/]");
+        console.MarkupLine(Markup.Escape($"Beside it: {beside}."));
     }
 
     private static float[] ParseThresholds(string text)

@@ -9,39 +9,9 @@ internal static class WallReport
 {
     public static void Write(IAnsiConsole console, string folder, WallProblem wall, double w, double b, double lr, double threshold, int steps)
     {
-        IReadOnlyList<WallStep> plain = wall.Descend(w, b, lr, steps, null);
-        IReadOnlyList<WallStep> clipped = wall.Descend(w, b, lr, steps, threshold);
-        var allW = plain.Concat(clipped).Select(s => s.W).Where(double.IsFinite).Append(w).ToList();
-        var allB = plain.Concat(clipped).Select(s => s.B).Where(double.IsFinite).Append(b).ToList();
-        (double wMin, double wMax) = Padded(Math.Min(allW.Min(), w - 1.5), Math.Max(allW.Max(), w + 1.5));
-        (double bMin, double bMax) = Padded(Math.Min(allB.Min(), b - 1.5), Math.Max(allB.Max(), b + 1.5));
-        string threshText = threshold.ToString(CultureInfo.InvariantCulture);
-        var map = new SvgHeatMap
-        {
-            Title = $"Loss surface E(w, b) and {steps} steps of gradient descent (lr {lr.ToString(CultureInfo.InvariantCulture)}) from ({w.ToString(CultureInfo.InvariantCulture)}, {b.ToString(CultureInfo.InvariantCulture)})",
-            XLabel = "w",
-            YLabel = "b",
-            Values = wall.Surface((wMin, wMax), (bMin, bMax)),
-            XRange = (wMin, wMax),
-            YRange = (bMin, bMax),
-            ColorLabel = "E (log colour)",
-        };
-        string clippedName = $"clipped (norm ≤ {threshText})", clippedColor = SvgChart.Palette[0];
-        map.Paths.Add(new ChartSeries("unclipped", plain.Select(s => (s.W, s.B)).ToList()) { Color = SeriesColors.Unclipped });
-        map.Paths.Add(new ChartSeries(clippedName, clipped.Select(s => (s.W, s.B)).ToList()) { Color = clippedColor });
-        var losses = new SvgChart { Title = "Loss along each path (ticks below: steps that were clipped)", YLabel = "E", LogY = true };
-        losses.Series.Add(new ChartSeries("unclipped", plain.Select((s, i) => ((double)i, s.Loss)).ToList()) { Color = SeriesColors.Unclipped });
-        losses.Series.Add(new ChartSeries(clippedName, clipped.Select((s, i) => ((double)i, s.Loss)).ToList(),
-            clipped.Select((s, i) => (s, i)).Where(x => x.s.Clipped).Select(x => (double)x.i).ToList()) { Color = clippedColor });
-
-        string[] summary =
-        [
-            $"Start: w = {w:G4}, b = {b:G4}, E = {plain[0].Loss:G3}, ‖∇E‖ = {plain[0].GradNorm:G3}.",
-            $"Unclipped: the first step moves {Distance(plain):G3} in parameter space and the loss goes {plain[0].Loss:G3} → {plain[1].Loss:G3}; after {steps} steps E = {plain[^1].Loss:G3}.",
-            $"Clipped (‖g‖ ≤ {threshText}): the first step moves {Distance(clipped):G3} and the loss goes {clipped[0].Loss:G3} → {clipped[1].Loss:G3}; after {steps} steps E = {clipped[^1].Loss:G3}.",
-            .. ZigZag(plain, clipped, lr, threshold),
-        ];
-        RunFolder.WriteText(Path.Combine(folder, "report.html"), HtmlReport.ForWall(map, losses, summary));
+        WallCharts charts = WallCharts.For(wall, w, b, lr, threshold, steps);
+        (IReadOnlyList<WallStep> plain, IReadOnlyList<WallStep> clipped, IReadOnlyList<string> summary) = (charts.Unclipped, charts.Clipped, charts.Summary);
+        RunFolder.WriteText(Path.Combine(folder, "report.html"), charts.ToHtml());
         RunFolder.WriteText(Path.Combine(folder, "metrics.csv"),
             "path,step,w,b,loss,grad_norm,clipped\n" + string.Concat(
                 plain.Select((s, i) => Row("unclipped", i, s)).Concat(clipped.Select((s, i) => Row("clipped", i, s)))));
@@ -60,34 +30,10 @@ internal static class WallReport
             console.MarkupLine(Markup.Escape(line));
         }
 
-        console.MarkupLine($"Report: [link]{Markup.Escape(Path.GetFullPath(Path.Combine(folder, "report.html")))}[/]");
-    }
-
-    /// <summary>Why the clipped loss goes up and down, when it does: it follows the foot of the wall and its small steps cross the edge and back.</summary>
-    private static IEnumerable<string> ZigZag(IReadOnlyList<WallStep> plain, IReadOnlyList<WallStep> clipped, double lr, double threshold)
-    {
-        int turns = 0;
-        for (int i = 2; i < clipped.Count; i++)
-        {
-            turns += Math.Sign(clipped[i].Loss - clipped[i - 1].Loss) * Math.Sign(clipped[i - 1].Loss - clipped[i - 2].Loss) < 0 ? 1 : 0;
-        }
-
-        if (turns < 4)
-        {
-            yield break;
-        }
-
-        double plateau = plain[^1].Loss;
-        var later = clipped.Skip(1).ToList();
-        int above = later.Count(s => s.Loss > plateau);
-        yield return string.Create(CultureInfo.InvariantCulture,
-            $"Why the clipped loss zig-zags: the lowest loss lies along the foot of the wall, and the clipped path follows it. Each clipped step is at most lr × threshold = {lr * threshold:G3} long, enough to cross the wall's edge, and the next step comes back, so E alternates between {later.Min(s => s.Loss):G2} below the edge and {later.Max(s => s.Loss):G2} on it ({above} of {later.Count} steps above the unclipped {plateau:G2}). " +
-            $"The unclipped path never comes back: its first step jumped {Distance(plain):G3} onto a plateau where ‖∇E‖ = {plain[1].GradNorm:G2}, too flat to leave. Clipping kept the descent where the gradient still points to a solution.");
+        Cli.ReportLine(console, folder, "metrics.csv (every step of both paths) and summary.json");
     }
 
     private static double Distance(IReadOnlyList<WallStep> path) => path.Count < 2 ? 0 : Math.Sqrt(Math.Pow(path[1].W - path[0].W, 2) + Math.Pow(path[1].B - path[0].B, 2));
-
-    private static (double, double) Padded(double min, double max) => (min - (0.05 * (max - min)), max + (0.05 * (max - min)));
 
     private static string Row(string path, int step, WallStep s) =>
         string.Create(CultureInfo.InvariantCulture, $"{path},{step},{s.W:G9},{s.B:G9},{s.Loss:G9},{s.GradNorm:G9},{(s.Clipped ? 1 : 0)}\n");

@@ -47,6 +47,15 @@ public sealed record RunResult(string Name, TrainingConfig Config, ISequenceTask
         _ => SolvedAtStep is int solved ? $"solved at step {solved}" : "finished, not solved",
     };
 
+    /// <summary>The verdict in a few characters, for legends and table columns: "diverged @5", "solved @2700", "not solved", "interrupted @N", "anomaly @N".</summary>
+    public string ShortVerdict => Status switch
+    {
+        RunStatus.Diverged => $"diverged @{DivergedAtStep}",
+        RunStatus.Interrupted => $"interrupted @{LastStep}",
+        RunStatus.Anomaly => $"anomaly @{LastStep + 1}",
+        _ => SolvedAtStep is int s ? $"solved @{s}" : "not solved",
+    };
+
     /// <summary>Why the divergence rule fired, with the numbers ("loss 2480 is over 100 × the first loss 0.18", "the loss became NaN"), or null.</summary>
     public string? DivergenceReason { get; init; }
 

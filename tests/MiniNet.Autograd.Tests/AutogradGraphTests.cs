@@ -40,6 +40,7 @@ public sealed class AutogradGraphTests
         dot.Should().Contain("{ b | [] | value -3 | grad -4 }", "∂L/∂b = a·f = −4");
         dot.Should().Contain("{ L | [] | value -8 | grad 1 }");
         dot.Should().Contain("| value 4 | grad -2 }", "a·b + c = 4 and ∂L/∂(a·b + c) = f = −2: intermediates keep their gradients for the picture");
+        dot.Should().NotContain("parameter", "every leaf here is named, and results are not leaves even after Backward freed the graph");
         a.Grad!.Item().Should().Be(6f);
         b.Grad!.Item().Should().Be(-4f);
     }

@@ -43,7 +43,7 @@ public sealed record RunCharts(SvgChart Loss, SvgChart GradNorm, SvgChart? Clipp
         {
             string key = run.Config.Clip, color = colors[key];
             string? dash = colors.Dash(key);
-            string label = $"{run.Name} ({Short(run)})";
+            string label = $"{run.Name} ({run.ShortVerdict})";
             ChartMarker? stop = Stop(run);
             loss.Series.Add(new ChartSeries(label, Points(run, r => r.Loss)) { Color = color, Dash = dash, Marker = stop, Dots = [.. run.Rows.Where(r => r.TestLoss is not null).Select(r => ((double)r.Step, r.TestLoss!.Value))] });
             norm.Series.Add(new ChartSeries(label, Points(run, r => r.GradNormBefore)) { Color = color, Dash = dash, Marker = stop is null ? null : stop with { Y = LastNorm(run) } });
@@ -78,20 +78,11 @@ public sealed record RunCharts(SvgChart Loss, SvgChart GradNorm, SvgChart? Clipp
         var share = new SvgChart { Title = "Share of steps clipped (rolling window: 2 % of each run's recorded steps)", XLabel = xLabel, YLabel = "steps clipped", FixedY = (0, 1), YFormat = "P0", LogX = logSteps, Height = 240 };
         foreach (RunResult run in runs.Where(r => r.ClippedSteps > 0))
         {
-            share.Series.Add(new ChartSeries($"{run.Name} ({Short(run)})", Rolling(run)) { Color = colors[run.Config.Clip], Dash = colors.Dash(run.Config.Clip) });
+            share.Series.Add(new ChartSeries($"{run.Name} ({run.ShortVerdict})", Rolling(run)) { Color = colors[run.Config.Clip], Dash = colors.Dash(run.Config.Clip) });
         }
 
         return new RunCharts(loss, norm, share.Series.Count > 0 ? share : null, task?.SolvedAccuracyAtLeast is null ? null : accuracy, ParameterHeatMaps(runs));
     }
-
-    /// <summary>The short status of a run for legends: "diverged @5", "solved @2700", "not solved".</summary>
-    internal static string Short(RunResult run) => run.Status switch
-    {
-        RunStatus.Diverged => $"diverged @{run.DivergedAtStep}",
-        RunStatus.Interrupted => $"interrupted @{run.LastStep}",
-        RunStatus.Anomaly => $"anomaly @{run.LastStep + 1}",
-        _ => run.SolvedAtStep is int s ? $"solved @{s}" : "not solved",
-    };
 
     /// <summary>The threshold on the global L2 norm a clipper spec sets (<c>global-norm:C</c>, alone or as a chain stage), or null.</summary>
     internal static double? Threshold(string spec)
@@ -162,7 +153,7 @@ public sealed record RunCharts(SvgChart Loss, SvgChart GradNorm, SvgChart? Clipp
         (double, double)? limits = values.Count == 0 ? null : (values.Min(), values.Max());
         return [.. withNorms.Zip(grids, (run, grid) => new SvgHeatMap
         {
-            Title = $"{run.Name} ({Short(run)}): each parameter's gradient norm before clipping",
+            Title = $"{run.Name} ({run.ShortVerdict}): each parameter's gradient norm before clipping",
             Subtitle = FirstBlowUp(run),
             XLabel = "step",
             YLabel = "parameter",

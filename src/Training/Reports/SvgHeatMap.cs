@@ -142,7 +142,7 @@ public sealed class SvgHeatMap
                 svg.Append(CultureInfo.InvariantCulture, $"<circle cx=\"{px:F1}\" cy=\"{py:F1}\" r=\"2.5\" fill=\"{color}\"/>");
             }
 
-            double ly = top + 10 + (s * 18), lx = left + plotW + 84;
+            double ly = top + 10 + (s * 34), lx = left + plotW + 84;
             svg.Append(CultureInfo.InvariantCulture, $"<g class=\"legend\" data-name=\"{SvgChart.E(path.Name)}\"><line x1=\"{lx}\" y1=\"{ly}\" x2=\"{lx + 20}\" y2=\"{ly}\" stroke=\"{color}\" stroke-width=\"3\"/><text x=\"{lx}\" y=\"{ly + 15}\" font-size=\"11\">{SvgChart.E(path.Name)}</text></g>");
         }
 

@@ -57,6 +57,9 @@ internal static class RunDisplay
         return results;
     }
 
+    /// <summary>The summary table's column headers.</summary>
+    internal static readonly IReadOnlyList<string> Header = ["clipper", "outcome", "test loss", "accuracy*", "max ‖g‖", "clipped", "time"];
+
     /// <summary>
     /// The summary: a table of short columns that fits the console (80 columns when output is redirected) without breaking a
     /// word, each run's full verdict below it, and what accuracy, the baseline and "solved" mean for the task. A table wider
@@ -66,7 +69,7 @@ internal static class RunDisplay
     /// <param name="runs">The runs.</param>
     public static void Summary(IAnsiConsole console, IReadOnlyList<RunResult> runs)
     {
-        string[] header = ["clipper", "outcome", "test loss", "accuracy*", "max ‖g‖", "clipped", "time"];
+        string[] header = [.. Header];
         List<string[]> rows = [.. runs.Select(run => new[]
         {
             run.Name, run.ShortVerdict, Format(run.FinalTestLoss),

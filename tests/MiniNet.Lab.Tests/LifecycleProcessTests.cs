@@ -62,6 +62,24 @@ public sealed class LifecycleProcessTests(ITestOutputHelper output) : IDisposabl
     }
 
     [Fact]
+    public void Redirected_compare_output_fits_80_columns_and_breaks_no_word()
+    {
+        string[] clips = ["none", "global-norm:0.1", "value:0.1", "autoclip:10"];
+        (int code, string stdout, _) = Mininet.Run(_folder, ["compare", "--steps", "30", "--seq-len", "5", "--hidden", "4", "--clip", string.Join(',', clips), "--out", Path.Combine(_folder, "eighty")],
+            environment: new Dictionary<string, string> { ["NO_COLOR"] = string.Empty });
+        code.Should().Be(0);
+        string[] lines = stdout.Split('\n');
+        lines.Should().OnlyContain(l => l.TrimEnd('\r').Length <= 80, "redirected output is laid out for 80 columns");
+        foreach (string clip in clips)
+        {
+            lines.Should().Contain(l => l.StartsWith(clip + " ", StringComparison.Ordinal), $"the table row of {clip} names it whole");
+        }
+
+        stdout.Should().Contain("* accuracy counts answers within ±0.04 of the target").And.Contain("Report: ").And.NotContain("\u001b");
+        lines.Where(l => l.StartsWith("Report: ", StringComparison.Ordinal)).Single().Should().EndWith("report.html", "the path stays on one line");
+    }
+
+    [Fact]
     public void A_second_signal_ends_the_process_at_once()
     {
         string run = Path.Combine(_folder, "slow");

@@ -180,7 +180,7 @@ public sealed class SvgChart
                 d.Append(string.Concat(run.Select((c, i) => string.Create(CultureInfo.InvariantCulture, $"{(i == 0 ? 'M' : 'L')}{x[c.X]:F1},{y[c.Mean]:F1}"))));
             }
 
-            svg.Append(CultureInfo.InvariantCulture, $"<path class=\"envelope\" data-name=\"{E(series.Name)}\" fill=\"{color}\" fill-opacity=\"0.22\" stroke=\"none\" d=\"{envelope}\"><title>{E(series.Name)}: range of values per pixel column</title></path>");
+            svg.Append(CultureInfo.InvariantCulture, $"<path class=\"envelope\" data-name=\"{E(series.Name)}\" fill=\"{color}\" fill-opacity=\"0.22\" stroke=\"{color}\" stroke-opacity=\"0.6\" stroke-width=\"0.6\" d=\"{envelope}\"><title>{E(series.Name)}: range of values per pixel column</title></path>");
             hover = [.. runs.SelectMany(r => r).Select(c => (c.X, c.Mean))];
         }
         else

@@ -121,21 +121,18 @@ internal static class ExperimentCommand
 
     private static void Report(IAnsiConsole console, string folder, (IReadOnlyList<CellResult> Results, IReadOnlyList<SettingSummary> Summary, int Pending) aggregated)
     {
-        var table = new Table();
         string[] keys = [.. aggregated.Summary.FirstOrDefault()?.Settings.Keys ?? []];
-        table.AddColumns([.. keys, "cells", "success (95 % CI)", "median steps", "diverged", "failed"]);
-        foreach (SettingSummary s in aggregated.Summary)
-        {
-            table.AddRow([.. s.Settings.Values.Select(Markup.Escape),
-                s.Cells.ToString(CultureInfo.InvariantCulture),
-                double.IsNaN(s.SuccessRate) ? "—" : string.Create(CultureInfo.InvariantCulture, $"{s.SuccessRate:P0} ({s.WilsonLow:P0}–{s.WilsonHigh:P0})"),
-                s.MedianStepsToSolve is double m ? m.ToString("G4", CultureInfo.InvariantCulture) : "—",
-                double.IsNaN(s.DivergenceRate) ? "—" : s.DivergenceRate.ToString("P0", CultureInfo.InvariantCulture),
-                s.Failed.ToString(CultureInfo.InvariantCulture)]);
-        }
-
-        console.Write(table);
-        console.MarkupLine(Markup.Escape($"{aggregated.Results.Count} cells with results, {aggregated.Pending} pending; {Path.Combine(folder, "results.csv")}, summary.csv and results.json beside it"));
+        string[] header = [.. keys, "cells", "success (95 % CI)", "median steps", "diverged", "failed"];
+        List<string[]> rows = [.. aggregated.Summary.Select(s => (string[])[.. s.Settings.Values,
+            s.Cells.ToString(CultureInfo.InvariantCulture),
+            double.IsNaN(s.SuccessRate) ? "—" : string.Create(CultureInfo.InvariantCulture, $"{s.SuccessRate:P0} ({s.WilsonLow:P0}–{s.WilsonHigh:P0})"),
+            s.MedianStepsToSolve is double m ? m.ToString("G4", CultureInfo.InvariantCulture) : "—",
+            double.IsNaN(s.DivergenceRate) ? "—" : s.DivergenceRate.ToString("P0", CultureInfo.InvariantCulture),
+            s.Failed.ToString(CultureInfo.InvariantCulture)])];
+        TextTable.Write(console, header, rows, leftColumns: keys.Length);
+        TextTable.Wrapped(console, $"{aggregated.Results.Count} cells with results, {aggregated.Pending} pending.");
+        console.MarkupLine($"Report: [link]{Markup.Escape(Path.GetFullPath(Path.Combine(folder, "report.html")))}[/]");
+        console.MarkupLine(Markup.Escape("Beside it: results.csv, results.json and summary.csv."));
     }
 
     /// <summary>The grid's options (one comma list per setting, or --file), shared by the run and plan forms.</summary>

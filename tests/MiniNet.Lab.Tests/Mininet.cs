@@ -8,6 +8,30 @@ internal static partial class Mininet
 {
     private static readonly string Program = Path.Combine(AppContext.BaseDirectory, "mininet.dll");
 
+    /// <summary>The path of the program's dll (for commands built by a test, such as one run under <c>script</c>).</summary>
+    public static string ProgramPath => Program;
+
+    /// <summary>Runs a bash command line in <paramref name="folder"/> and returns its exit code and output.</summary>
+    public static (int Code, string Out, string Error) Shell(string folder, string commandLine, IReadOnlyDictionary<string, string> environment)
+    {
+        var info = new ProcessStartInfo("bash", ["-c", commandLine]) { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach ((string key, string value) in environment)
+        {
+            info.Environment[key] = value;
+        }
+
+        using Process process = Process.Start(info)!;
+        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
+        Task<string> stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{commandLine} did not finish in time");
+        }
+
+        return (process.ExitCode, stdout.Result, stderr.Result);
+    }
+
     /// <summary>Starts <c>dotnet mininet.dll args</c> in <paramref name="folder"/>, output redirected.</summary>
     public static Process Start(string folder, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
     {

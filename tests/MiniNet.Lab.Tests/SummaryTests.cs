@@ -49,7 +49,7 @@ public sealed class SummaryTests
     [Fact]
     public void Wrapping_breaks_between_words_and_indents_the_rest()
     {
-        string[] lines = [.. RunDisplay.Wrap("none: stopped at step 5: loss 6645 is over 100 × the first loss 1.172", 30)];
+        string[] lines = [.. TextTable.Wrap("none: stopped at step 5: loss 6645 is over 100 × the first loss 1.172", 30)];
         lines.Should().OnlyContain(l => l.Length <= 30);
         lines.Skip(1).Should().OnlyContain(l => l.StartsWith("  ", StringComparison.Ordinal) && !l.StartsWith("   ", StringComparison.Ordinal));
         string.Join(' ', lines.Select(l => l.Trim())).Should().Be("none: stopped at step 5: loss 6645 is over 100 × the first loss 1.172");

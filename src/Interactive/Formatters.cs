@@ -13,7 +13,7 @@ namespace MiniNet.Interactive;
 /// <c>dotnet-interactive</c> kernel): a <see cref="Tensor"/> as an HTML table, a <see cref="ClipReport"/> as a table of
 /// norms, a <see cref="RunResult"/> or a list of them as the report's summary and charts, a chart or heat map as inline SVG,
 /// an <see cref="AutogradGraph"/> as its picture (SVG through Graphviz when installed, DOT text otherwise), Pascanu's wall as
-/// its surface, loss chart and summary.
+/// its surface, loss chart and summary, an <see cref="ExperimentResults"/> as the experiment report's charts and tables.
 /// </summary>
 public static class Formatters
 {
@@ -21,6 +21,7 @@ public static class Formatters
 
     /// <summary>The summary table's look from the report page, scoped to MiniNet's output so the notebook's own styles are untouched.</summary>
     private const string TableStyle = "<style>.mininet-runs table.summary{border-collapse:collapse;margin:.5em 0}.mininet-runs table.summary td,.mininet-runs table.summary th{border:1px solid #ccc;padding:3px 8px;text-align:right;white-space:nowrap}" +
+        ".mininet-runs table.heatmap{border-collapse:collapse}.mininet-runs table.heatmap td,.mininet-runs table.heatmap th{border:1px solid #ccc;padding:4px 10px;text-align:center}" +
         ".mininet-runs table.summary td:first-child,.mininet-runs table.summary td.wrap{text-align:left}.mininet-runs table.summary td.wrap{white-space:normal}.mininet-runs tr.diverged td{background:#fde8e4}.mininet-runs tr.solved td{background:#e6f4ea}</style>";
 
     /// <summary>Registers the formatters (idempotent: a second call changes nothing).</summary>
@@ -35,6 +36,7 @@ public static class Formatters
         Formatter.Register<SvgChart>((chart, writer) => writer.Write(chart.Render()), Html);
         Formatter.Register<SvgHeatMap>((map, writer) => writer.Write(map.Render()), Html);
         Formatter.Register<WallCharts>((wall, writer) => writer.Write(Wall(wall)), Html);
+        Formatter.Register<ExperimentResults>((experiment, writer) => writer.Write("<div class=\"mininet-runs\">" + TableStyle + experiment.ToHtml() + "</div>"), Html);
         Formatter.Register<AutogradGraph>((graph, writer) => writer.Write(Graph(graph)), Html);
     }
 

@@ -215,7 +215,7 @@ internal static class ExperimentCommand
             }
 
             // Results are grouped over the seeds of each combination of the settings that take more than one value.
-            Experiment.Create(folder, cells, [.. ExperimentGrid.Keys.Where(k => grid.Axes.TryGetValue(k, out string[]? v) && v.Distinct().Count() > 1)], every);
+            Experiment.Create(folder, cells, grid.Varied, every);
             return (folder, cells);
         }
 

@@ -54,6 +54,8 @@ public sealed class NotebookTests
         Html(cells[2]).Should().Contain("‖g‖").And.Contain("lstm.weight_hh_l0");
         string verdicts = string.Concat(cells[3].Outputs.Select(o => o.Value));
         verdicts.Should().Contain("none: stopped at step");
+        string experiment = Html(cells[4]);
+        experiment.Should().Contain("Results over seeds").And.Contain("<svg").And.Contain("100 %", "the unclipped run diverges on every seed");
     }
 
     [Fact]

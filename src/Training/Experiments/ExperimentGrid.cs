@@ -28,6 +28,9 @@ public sealed class ExperimentGrid
     /// <summary>The values of each setting the grid varies (settings not listed keep the base configuration's value).</summary>
     public IReadOnlyDictionary<string, string[]> Axes => _axes;
 
+    /// <summary>The settings that take more than one value (the seeds included), in <see cref="Keys"/> order: results are grouped over the seeds of each combination of the others.</summary>
+    public IReadOnlyList<string> Varied => [.. Keys.Where(k => _axes.TryGetValue(k, out string[]? v) && v.Distinct().Count() > 1)];
+
     /// <summary>A grid from comma lists, one per setting (for example <c>["seq-len"] = "25,50,100"</c>).</summary>
     /// <param name="lists">Setting name → comma-separated values.</param>
     /// <returns>The grid.</returns>

@@ -16,7 +16,17 @@ public static class ExperimentReport
     /// <param name="summary">The settings' summaries.</param>
     /// <param name="pending">Cells without a result yet.</param>
     /// <returns>The HTML document.</returns>
-    public static string Render(string folder, IReadOnlyList<CellResult> results, IReadOnlyList<SettingSummary> summary, int pending)
+    public static string Render(string folder, IReadOnlyList<CellResult> results, IReadOnlyList<SettingSummary> summary, int pending) =>
+        HtmlReport.Page("MiniNet experiment", Body(folder, results, summary, pending),
+            "Per cell: results.csv and results.json; per setting: summary.csv; each cell's run folder (metrics, report) under cells/; the grid: experiment.json.");
+
+    /// <summary>The report's content without the page around it: what <see cref="Render"/> puts in the page's body, and what a notebook shows.</summary>
+    /// <param name="folder">The experiment folder.</param>
+    /// <param name="results">The cells' results.</param>
+    /// <param name="summary">The settings' summaries.</param>
+    /// <param name="pending">Cells without a result yet.</param>
+    /// <returns>An HTML fragment.</returns>
+    public static string Body(string folder, IReadOnlyList<CellResult> results, IReadOnlyList<SettingSummary> summary, int pending)
     {
         ArgumentNullException.ThrowIfNull(results);
         ArgumentNullException.ThrowIfNull(summary);
@@ -45,8 +55,7 @@ public static class ExperimentReport
 
         body.Append("<figure>").Append(NormQuantiles(folder, results, varied, colors).Render()).Append("</figure>");
         body.Append(Table(summary));
-        return HtmlReport.Page("MiniNet experiment", body.ToString(),
-            "Per cell: results.csv and results.json; per setting: summary.csv; each cell's run folder (metrics, report) under cells/; the grid: experiment.json.");
+        return body.ToString();
     }
 
     private static string Constants(ExperimentFile experiment, string[] varied)

@@ -16,7 +16,7 @@ internal static class SeveralRuns
     public static List<RunResult> Run(IAnsiConsole console, string folder, RunPlan plan, bool resuming, CancellationToken cancellation)
     {
         var done = new List<RunResult>();
-        var baseOptions = new TrainingOptions(CheckpointEvery: plan.CheckpointEvery, DetectAnomaly: plan.DetectAnomaly, StopOnDivergence: plan.StopOnDivergence);
+        var baseOptions = new TrainingOptions(CheckpointEvery: plan.CheckpointEvery, DetectAnomaly: plan.DetectAnomaly, HistoryCapacity: RunFolder.ReportRows, StopOnDivergence: plan.StopOnDivergence);
         string csv = Path.Combine(folder, MetricsWriter.CsvName);
         CheckpointState? resumeState = null;
         string? resumeFrom = null;
@@ -108,7 +108,7 @@ internal static class SeveralRuns
     }
 
     /// <summary>A finished run's result as its summary entry and its metric rows record it.</summary>
-    private static RunResult FromSummary(JsonElement entry, PlannedRun run, IReadOnlyList<MetricsRow> rows, int capacity)
+    private static RunResult FromSummary(JsonElement entry, PlannedRun run, IReadOnlyList<MetricsRow> rows, int? capacity)
     {
         static double Number(JsonElement e) => MetricsWriter.ReadFinite(e);
         static int? Step(JsonElement e) => e.ValueKind == JsonValueKind.Number ? e.GetInt32() : null;

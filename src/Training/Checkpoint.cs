@@ -167,7 +167,7 @@ public static class Checkpoint
     }
 
     /// <summary>Captures a run's state (used by the trainer).</summary>
-    internal static CheckpointState Capture(TrainingConfig config, int step, float firstLoss, int? solvedAt, SequenceModel model,
+    internal static CheckpointState Capture(TrainingConfig config, int step, float firstLoss, int? solvedAt, ISequenceModel model,
         Optimizer optimizer, LrSchedule? schedule, IGradientClipper clipper, int checkpointEvery)
     {
         (IReadOnlyList<(string Name, Tensor Tensor)> optimizerTensors, IReadOnlyDictionary<string, string> optimizerMetadata) = optimizer.ExportState();
@@ -183,7 +183,7 @@ public static class Checkpoint
     }
 
     /// <summary>Puts a saved state back into a freshly built run (used by the trainer).</summary>
-    internal static void Restore(string path, CheckpointState state, SequenceModel model, Optimizer optimizer, LrSchedule? schedule, IGradientClipper clipper)
+    internal static void Restore(string path, CheckpointState state, ISequenceModel model, Optimizer optimizer, LrSchedule? schedule, IGradientClipper clipper)
     {
         var parameters = model.NamedParameters().ToList();
         foreach ((string name, Tensor parameter) in parameters)

@@ -37,7 +37,7 @@ public sealed record MemoryEstimate(long ModelBytes, long TrainingStepBytes, lon
     /// <summary>The memory this process may use (<see cref="GCMemoryInfo.TotalAvailableMemoryBytes"/>).</summary>
     public static long AvailableBytes => GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
 
-    /// <summary>Estimates a configuration (which should be valid: see <see cref="TrainingConfig.Validate"/>).</summary>
+    /// <summary>Estimates a configuration (which should be valid: see <see cref="TrainingConfig.Validate()"/>).</summary>
     /// <param name="config">The settings.</param>
     /// <returns>The estimate.</returns>
     public static MemoryEstimate For(TrainingConfig config)

@@ -17,6 +17,9 @@ namespace MiniNet.Training;
 /// </remarks>
 public static class RunFolder
 {
+    /// <summary>The rows a run folder's report keeps in memory (a longer run is thinned for the charts; its metrics files have every step).</summary>
+    public const int ReportRows = 20_000;
+
     /// <summary>The lock file's name inside a claimed folder.</summary>
     public const string LockName = ".mininet.lock";
 

@@ -65,6 +65,9 @@ public sealed record RunResult(string Name, TrainingConfig Config, ISequenceTask
     /// <summary>The last training loss seen (of the last step run), NaN before the first step.</summary>
     public float LastLoss { get; init; } = float.NaN;
 
+    /// <summary>The trained model, as it was after the last step (null for a result read back from a run folder).</summary>
+    public ISequenceModel? Model { get; init; }
+
     /// <summary>The last step completed (the checkpoint of an interrupted run is at this step).</summary>
     public int LastStep { get; init; }
 
@@ -94,14 +97,14 @@ public sealed record RunResult(string Name, TrainingConfig Config, ISequenceTask
 
     /// <summary>The same result with the history of the whole run (read back from metrics.csv after a resume) in place of this session's rows.</summary>
     /// <param name="everyStep">Every step of the run, in order (see <see cref="MetricsFile.ReadCsv"/>).</param>
-    /// <param name="capacity">The rows to keep for plots (thinned past this).</param>
+    /// <param name="capacity">The rows to keep (thinned past this), or null for all.</param>
     /// <returns>The result, its counts recomputed from <paramref name="everyStep"/>.</returns>
-    public RunResult WithHistory(IReadOnlyList<MetricsRow> everyStep, int capacity)
+    public RunResult WithHistory(IReadOnlyList<MetricsRow> everyStep, int? capacity)
     {
         ArgumentNullException.ThrowIfNull(everyStep);
         double max = 0;
         int clipped = 0;
-        var history = new MetricsHistory(capacity);
+        var history = new MetricsHistory(capacity ?? int.MaxValue);
         for (int i = 0; i < everyStep.Count; i++)
         {
             MetricsRow row = everyStep[i];

@@ -4,7 +4,7 @@ using MiniNet.Layers;
 namespace MiniNet.Training;
 
 /// <summary>The model every toy task trains: an RNN or LSTM (batch-first) and a Linear head, read at the last step or every step.</summary>
-public sealed class SequenceModel : Module
+public sealed class SequenceModel : Module, ISequenceModel
 {
     private readonly RecurrentLayer _recurrent;
     private readonly Linear _head;

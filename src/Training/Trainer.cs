@@ -9,13 +9,17 @@ namespace MiniNet.Training;
 /// <param name="CheckpointEvery">Steps between checkpoints (0: only at the end and on interruption).</param>
 /// <param name="ResumeFrom">A checkpoint to continue from, or null.</param>
 /// <param name="DetectAnomaly">Anomaly mode: the first op producing NaN or ∞ stops the run with status <see cref="RunStatus.Anomaly"/>, naming the op and the parameters.</param>
-/// <param name="HistoryCapacity">Rows kept in memory for the report (thinned past this, and <see cref="RunResult.RowsThinned"/> says so; the streamed metrics files have every step).</param>
+/// <param name="HistoryCapacity">Rows kept in memory, or null (the default) for every step. With a capacity, rows past it are thinned (every 2nd, 4th, … step kept)
+/// and <see cref="RunResult.RowsThinned"/> says so; the streamed metrics files always have every step. The command line keeps 20,000.</param>
 /// <param name="Metrics">Where every step's row is streamed, or null; it is flushed before each checkpoint, so metrics on disk are never behind one.</param>
 /// <param name="ResumeSteps">When resuming: the run's new total of steps (null keeps the checkpoint's).</param>
 /// <param name="StopOnDivergence">Stop the run when the divergence rule fires (true), or let it run on to watch the loss reach ∞ and NaN (false).</param>
 public sealed record TrainingOptions(string? CheckpointPath = null, int CheckpointEvery = 0, string? ResumeFrom = null, bool DetectAnomaly = false,
-    int HistoryCapacity = 20_000, MetricsWriter? Metrics = null, int? ResumeSteps = null, bool StopOnDivergence = true)
+    int? HistoryCapacity = null, MetricsWriter? Metrics = null, int? ResumeSteps = null, bool StopOnDivergence = true)
 {
+    /// <summary>Your own task, model, optimizer or clipper in place of the configuration's names, or null.</summary>
+    public TrainingParts? Parts { get; init; }
+
     /// <summary>The checkpoint at <see cref="ResumeFrom"/>, when the caller has already loaded it (so it is not read twice), or null.</summary>
     public CheckpointState? ResumeState { get; init; }
 }
@@ -27,7 +31,7 @@ public sealed record TrainingOptions(string? CheckpointPath = null, int Checkpoi
 public sealed record TrainingProgress(int Step, int Steps, MetricsRow Row);
 
 /// <summary>
-/// Trains a <see cref="SequenceModel"/> on a toy task: forward → loss → Backward → clipper → optimizer Step → ZeroGrad,
+/// Trains a model (<see cref="SequenceModel"/>, or any <see cref="ISequenceModel"/> given in <see cref="TrainingParts"/>) on a sequence task: forward → loss → Backward → clipper → optimizer Step → ZeroGrad,
 /// logging every step, evaluating on a held-out batch, and stopping a run that diverges.
 /// </summary>
 /// <remarks>
@@ -49,13 +53,23 @@ public static class Trainer
     public static RunResult Run(TrainingConfig config, string? name = null, IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default) =>
         Run(config, new TrainingOptions(), name, progress, cancellation);
 
+    /// <summary>Runs one configuration with your own parts (a custom clipper, model, task or optimizer) in place of its names.</summary>
+    /// <param name="config">The other settings (steps, batch, seed, evaluation …).</param>
+    /// <param name="parts">The objects to use.</param>
+    /// <param name="name">The run's label, for reports (default: the clipper's).</param>
+    /// <param name="progress">Receives every step's metrics, or null.</param>
+    /// <param name="cancellation">Stops the run between steps.</param>
+    /// <returns>The run, with the trained model in <see cref="RunResult.Model"/>.</returns>
+    public static RunResult Run(TrainingConfig config, TrainingParts parts, string? name = null, IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default) =>
+        Run(config, new TrainingOptions { Parts = parts }, name, progress, cancellation);
+
     /// <summary>Runs one configuration with checkpoints, a resume point or anomaly detection.</summary>
     /// <param name="config">The settings (ignored when resuming: the checkpoint's are used, with <see cref="TrainingOptions.ResumeSteps"/>).</param>
     /// <param name="options">Checkpointing, resuming, logging, divergence and anomaly mode.</param>
     /// <param name="name">The run's label, for reports.</param>
     /// <param name="progress">Receives every step's metrics, or null.</param>
     /// <param name="cancellation">Stops the run between steps.</param>
-    /// <returns>The run's metrics (from the resume point on, when resuming) and verdict.</returns>
+    /// <returns>The run's metrics (from the resume point on, when resuming), verdict and trained model.</returns>
     /// <exception cref="ArgumentException">A setting is invalid, or the run would not fit in memory.</exception>
     /// <exception cref="InvalidDataException">The checkpoint to resume from is not valid; the message names the file and the field.</exception>
     public static RunResult Run(TrainingConfig config, TrainingOptions options, string? name = null, IProgress<TrainingProgress>? progress = null,
@@ -97,7 +111,7 @@ public static class Trainer
     /// <param name="task">The task.</param>
     /// <param name="test">The held-out batch.</param>
     /// <returns>The loss and the accuracy.</returns>
-    public static (double Loss, double Accuracy) Evaluate(SequenceModel model, ISequenceTask task, TaskBatch test)
+    public static (double Loss, double Accuracy) Evaluate(ISequenceModel model, ISequenceTask task, TaskBatch test)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(task);

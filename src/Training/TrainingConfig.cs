@@ -23,24 +23,33 @@ public sealed record TrainingConfig(
     int Hidden = 64,
     int Layers = 1,
     int SequenceLength = 100,
-    int Batch = 32,
+    int Batch = 64,
     string Optimizer = "adam",
-    float LearningRate = 1e-3f,
+    float LearningRate = 0.01f,
     int Steps = 2000,
     int Seed = 1,
-    string Clip = "none",
+    string Clip = "global-norm:1",
     string Schedule = "none",
     int AccumulationSteps = 1,
-    int EvalEvery = 50,
+    int EvalEvery = 100,
     int EvalBatch = 500,
     float DivergenceFactor = 100f)
 {
     /// <summary>Checks every setting and throws naming the first bad one, its value and the valid range.</summary>
     /// <exception cref="ArgumentException">A setting is invalid.</exception>
-    public void Validate()
+    public void Validate() => Validate(null);
+
+    /// <summary>Checks every setting except those that <paramref name="parts"/> replaces with objects (their names are only labels then).</summary>
+    /// <param name="parts">Your own task, model, optimizer or clipper, or null.</param>
+    /// <exception cref="ArgumentException">A setting is invalid.</exception>
+    public void Validate(TrainingParts? parts)
     {
-        TaskCatalog.Create(Task, SequenceLength);
-        if (Model is not ("rnn" or "lstm"))
+        if (parts?.Task is null)
+        {
+            TaskCatalog.Create(Task, SequenceLength);
+        }
+
+        if (parts?.Model is null && Model is not ("rnn" or "lstm"))
         {
             throw new ArgumentException($"Unknown model '{Model}'; valid models are rnn, lstm.");
         }
@@ -58,7 +67,7 @@ public sealed record TrainingConfig(
         }
 
         // Whether the run fits in memory is MemoryEstimate's question (it depends on the machine); these are the limits of the settings.
-        if (!OptimizerSpec.Names.Contains(Optimizer))
+        if (parts?.Optimizer is null && !OptimizerSpec.Names.Contains(Optimizer))
         {
             throw new ArgumentException($"Unknown optimizer '{Optimizer}'; valid optimizers are {string.Join(", ", OptimizerSpec.Names)}.");
         }
@@ -73,7 +82,11 @@ public sealed record TrainingConfig(
             throw new ArgumentException($"--divergence-factor {DivergenceFactor.ToString(System.Globalization.CultureInfo.InvariantCulture)} is invalid; it must be a finite number greater than 1 (to never stop, use --no-stop-on-divergence).");
         }
 
-        ClipperSpec.Parse(Clip);
+        if (parts?.Clipper is null)
+        {
+            ClipperSpec.Parse(Clip);
+        }
+
         var probe = new MiniNet.Optimizers.Sgd([MiniNet.Autograd.Tensor.Zeros([1], requiresGrad: true)]);
         OptimizerSpec.CreateSchedule(Schedule, probe, Steps); // throws naming a malformed schedule
         OptimizerSpec.CheckScheduleRange(Schedule, LearningRate, Steps); // and one whose rate would leave the finite, positive floats

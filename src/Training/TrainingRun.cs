@@ -13,7 +13,7 @@ namespace MiniNet.Training;
 internal sealed class TrainingRun
 {
     private readonly TrainingOptions _options;
-    private readonly SequenceModel _model;
+    private readonly ISequenceModel _model;
     private readonly IReadOnlyList<Tensor> _parameters;
     private readonly Optimizer _optimizer;
     private readonly LrSchedule? _schedule;
@@ -33,14 +33,16 @@ internal sealed class TrainingRun
     private TrainingRun(TrainingConfig config, TrainingOptions options, string name, CheckpointState? resume)
     {
         (Config, _options, Name) = (config, options, name);
-        Task = TaskCatalog.Create(config.Task, config.SequenceLength);
-        _model = new SequenceModel(config.Model, Task.InputSize, config.Hidden, config.Layers, Task.OutputSize, Task.Readout, new MersenneTwister(config.Seed));
-        _parameters = _model.Parameters();
-        _optimizer = OptimizerSpec.Create(config.Optimizer, _parameters, config.LearningRate);
+        TrainingParts? parts = options.Parts;
+        Task = parts?.Task ?? TaskCatalog.Create(config.Task, config.SequenceLength);
+        _model = parts?.Model?.Invoke(Task, new MersenneTwister(config.Seed))
+            ?? new SequenceModel(config.Model, Task.InputSize, config.Hidden, config.Layers, Task.OutputSize, Task.Readout, new MersenneTwister(config.Seed));
+        _parameters = [.. _model.NamedParameters().Select(p => p.Parameter)];
+        _optimizer = parts?.Optimizer?.Invoke(_parameters, config.LearningRate) ?? OptimizerSpec.Create(config.Optimizer, _parameters, config.LearningRate);
         _schedule = OptimizerSpec.CreateSchedule(config.Schedule, _optimizer, config.Steps);
-        _clipper = ClipperSpec.Parse(config.Clip);
+        _clipper = parts?.Clipper ?? ClipperSpec.Parse(config.Clip);
         _test = Task.Sample(config.EvalBatch, new MersenneTwister(config.Seed + 2000));
-        _history = new MetricsHistory(options.HistoryCapacity);
+        _history = new MetricsHistory(options.HistoryCapacity ?? int.MaxValue);
         FirstStep = 1;
         if (resume is not null)
         {
@@ -69,8 +71,15 @@ internal sealed class TrainingRun
     {
         CheckpointState? resume = options.ResumeFrom is null ? null : options.ResumeState ?? Checkpoint.Load(options.ResumeFrom);
         config = resume is null ? config : resume.Config with { Steps = options.ResumeSteps ?? resume.Config.Steps };
-        config.Validate();
-        MemoryEstimate.For(config).ThrowIfTooLarge();
+        TrainingParts? parts = options.Parts;
+        // a part given as an object stands for its name: the name is not checked, and reports show the object's
+        config = parts?.ClipLabel is string clip ? config with { Clip = clip } : config;
+        config.Validate(parts);
+        if (parts is null or { Task: null, Model: null })
+        {
+            MemoryEstimate.For(config).ThrowIfTooLarge(); // the estimate knows MiniNet's own models and tasks only
+        }
+
         if (resume is not null && config.Steps < resume.Step)
         {
             throw new ArgumentException($"--steps {config.Steps} is below the checkpoint's step {resume.Step}; give a total of at least {resume.Step} steps.");
@@ -189,6 +198,7 @@ internal sealed class TrainingRun
             AnomalyOp = _anomaly?.Op,
             AnomalyParameters = _anomaly is null ? [] : NonFiniteFirst(_anomaly),
             AnomalyMessage = _anomaly?.Message,
+            Model = _model,
         };
     }
 
@@ -221,7 +231,11 @@ internal sealed class TrainingRun
         }
 
         List<string> found = [.. values, .. gradients];
-        _model.ZeroGrad(); // the step stopped half-way: its partial gradients go
+        foreach (Tensor parameter in _parameters)
+        {
+            parameter.ZeroGrad(); // the step stopped half-way: its partial gradients go
+        }
+
         return found.Count > 0 ? found : [.. anomaly.Parameters];
     }
 }

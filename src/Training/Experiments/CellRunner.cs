@@ -50,13 +50,13 @@ public static class CellRunner
                 RunResult result;
                 using (var metrics = new MetricsWriter(cellFolder, append: true))
                 {
-                    var options = new TrainingOptions(checkpoint, experiment.CheckpointEvery, resume ? checkpoint : null, Metrics: metrics) { ResumeState = saved };
+                    var options = new TrainingOptions(checkpoint, experiment.CheckpointEvery, resume ? checkpoint : null, HistoryCapacity: RunFolder.ReportRows, Metrics: metrics) { ResumeState = saved };
                     result = Trainer.Run(cell.Config, options, cell.Config.Clip, cancellation: cancellation);
                 }
 
                 if (resume)
                 {
-                    result = result.WithHistory([.. MetricsFile.ReadCsv(Path.Combine(cellFolder, MetricsWriter.CsvName)).Select(r => r.Row)], new TrainingOptions().HistoryCapacity);
+                    result = result.WithHistory([.. MetricsFile.ReadCsv(Path.Combine(cellFolder, MetricsWriter.CsvName)).Select(r => r.Row)], RunFolder.ReportRows);
                 }
 
                 RunFolder.Write(cellFolder, "experiment cell", [result], HtmlReport.ForRuns($"Experiment cell {id}", [result]),

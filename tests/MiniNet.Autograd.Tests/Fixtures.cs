@@ -12,9 +12,9 @@ public sealed record OpCase(string Name, string Op, JsonElement Params, Tensor[]
 /// <summary>Loads the PyTorch fixtures and maps each fixture op name to MiniNet's op.</summary>
 public static class Fixtures
 {
-    private static readonly Lazy<IReadOnlyDictionary<string, OpCase>> s_cases = new(Load);
+    private static readonly Lazy<IReadOnlyDictionary<string, OpCase>> LoadedCases = new(Load);
 
-    public static IReadOnlyDictionary<string, OpCase> Cases => s_cases.Value;
+    public static IReadOnlyDictionary<string, OpCase> Cases => LoadedCases.Value;
 
     public static OpCase Get(string name) => Cases[name];
 

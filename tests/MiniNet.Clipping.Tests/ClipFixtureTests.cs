@@ -10,19 +10,19 @@ namespace MiniNet.Clipping.Tests;
 /// <summary>Parity with torch.nn.utils.clip_grad_norm_ and clip_grad_value_ (tests/fixtures/generate.py), within 1e-6 relative.</summary>
 public sealed class ClipFixtureTests
 {
-    private static readonly Lazy<Dictionary<string, JsonElement>> s_cases = new(() =>
+    private static readonly Lazy<Dictionary<string, JsonElement>> LoadedCases = new(() =>
     {
         using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "fixtures", "clipping.json")));
         return doc.RootElement.GetProperty("cases").EnumerateArray().ToDictionary(c => c.GetProperty("name").GetString()!, c => c.Clone());
     });
 
-    public static TheoryData<string> Cases() => new(s_cases.Value.Keys);
+    public static TheoryData<string> Cases() => new(LoadedCases.Value.Keys);
 
     [Theory]
     [MemberData(nameof(Cases))]
     public void Clipping_matches_PyTorch(string name)
     {
-        JsonElement c = s_cases.Value[name];
+        JsonElement c = LoadedCases.Value[name];
         Tensor[] parameters = c.GetProperty("grads").EnumerateArray().Select((g, i) =>
         {
             Tensor grad = Read(g);

@@ -30,9 +30,9 @@ public sealed record LayerCase(string Name, string Kind, JsonElement Raw)
 
 public static class LayerFixtures
 {
-    private static readonly Lazy<Dictionary<string, LayerCase>> s_cases = new(Load);
+    private static readonly Lazy<Dictionary<string, LayerCase>> LoadedCases = new(Load);
 
-    public static IReadOnlyDictionary<string, LayerCase> Cases => s_cases.Value;
+    public static IReadOnlyDictionary<string, LayerCase> Cases => LoadedCases.Value;
 
     public static string PathOf(string file) => Path.Combine(AppContext.BaseDirectory, "fixtures", file);
 

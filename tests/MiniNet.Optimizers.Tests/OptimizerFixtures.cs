@@ -7,13 +7,13 @@ namespace MiniNet.Optimizers.Tests;
 /// <summary>tests/fixtures/optimizers.json (from tests/fixtures/generate.py) and the MiniNet optimizer for each case.</summary>
 public static class OptimizerFixtures
 {
-    private static readonly Lazy<Dictionary<string, JsonElement>> s_cases = new(() =>
+    private static readonly Lazy<Dictionary<string, JsonElement>> LoadedCases = new(() =>
     {
         using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "fixtures", "optimizers.json")));
         return doc.RootElement.GetProperty("cases").EnumerateArray().ToDictionary(c => c.GetProperty("name").GetString()!, c => c.Clone());
     });
 
-    public static IReadOnlyDictionary<string, JsonElement> Cases => s_cases.Value;
+    public static IReadOnlyDictionary<string, JsonElement> Cases => LoadedCases.Value;
 
     public static IEnumerable<string> Names(string kind) => Cases.Where(c => c.Value.GetProperty("kind").GetString() == kind).Select(c => c.Key);
 

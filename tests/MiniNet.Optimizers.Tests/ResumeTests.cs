@@ -1,5 +1,5 @@
-using FluentAssertions;
 using System.Text.Json;
+using FluentAssertions;
 using MiniNet.Autograd;
 using MiniNet.Optimizers;
 using Xunit;

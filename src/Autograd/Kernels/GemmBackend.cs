@@ -34,27 +34,27 @@ public enum GemmBackendKind
 public static unsafe class GemmBackend
 {
     private const int RowMajor = 101, NoTrans = 111, Trans = 112;
-    private static readonly nint s_library = LoadLibrary();
-    private static readonly delegate* unmanaged[Cdecl]<int, int, int, int, int, int, float, float*, int, float*, int, float, float*, int, void> s_sgemm =
+    private static readonly nint Library = LoadLibrary();
+    private static readonly delegate* unmanaged[Cdecl]<int, int, int, int, int, int, float, float*, int, float*, int, float, float*, int, void> Sgemm =
         (delegate* unmanaged[Cdecl]<int, int, int, int, int, int, float, float*, int, float*, int, float, float*, int, void>)Export("cblas_sgemm");
-    private static readonly string? s_openBlasCore = CoreName();
+    private static readonly string? OpenBlasCoreType = CoreName();
 
     /// <summary>Whether OpenBLAS could be loaded on this machine.</summary>
-    public static bool OpenBlasAvailable => s_sgemm != null;
+    public static bool OpenBlasAvailable => Sgemm != null;
 
     /// <summary>
     /// The kernel set the loaded OpenBLAS runs (<c>openblas_get_corename</c>: for example "Haswell" for its AVX2 kernels,
     /// "SkylakeX" or "Cooperlake" for AVX-512), or null when OpenBLAS is not loaded or does not say. OpenBLAS picks it from
     /// the CPU when it loads, or takes it from <c>OPENBLAS_CORETYPE</c>.
     /// </summary>
-    public static string? OpenBlasCore => s_openBlasCore;
+    public static string? OpenBlasCore => OpenBlasCoreType;
 
     /// <summary>The backend in use; set it to switch (OpenBLAS only when available).</summary>
     public static GemmBackendKind Current { get; set; } = Initial();
 
     /// <summary>Why the current backend was chosen, for logs.</summary>
     public static string Description => Current == GemmBackendKind.OpenBlas
-        ? $"OpenBLAS cblas_sgemm (libopenblas.so.0, {s_openBlasCore ?? "unnamed"} kernels)"
+        ? $"OpenBLAS cblas_sgemm (libopenblas.so.0, {OpenBlasCoreType ?? "unnamed"} kernels)"
         : s_problem ?? (OpenBlasAvailable ? "managed (the default; MININET_BLAS=openblas selects OpenBLAS)" : "managed (libopenblas.so.0 not found)");
 
     private static string? s_problem;
@@ -89,7 +89,7 @@ public static unsafe class GemmBackend
         fixed (float* pb = b)
         fixed (float* pc = c)
         {
-            s_sgemm(RowMajor, transposeA ? Trans : NoTrans, transposeB ? Trans : NoTrans, m, n, k, 1f,
+            Sgemm(RowMajor, transposeA ? Trans : NoTrans, transposeB ? Trans : NoTrans, m, n, k, 1f,
                 pa, transposeA ? m : k, pb, transposeB ? k : n, beta, pc, n);
         }
     }
@@ -120,12 +120,12 @@ public static unsafe class GemmBackend
 
     /// <summary>The address of an exported function of the loaded OpenBLAS, or 0.</summary>
     private static nint Export(string name) =>
-        s_library != 0 && NativeLibrary.TryGetExport(s_library, name, out nint address) ? address : 0;
+        Library != 0 && NativeLibrary.TryGetExport(Library, name, out nint address) ? address : 0;
 
     /// <summary>What <c>openblas_get_corename</c> says of the loaded OpenBLAS, or null.</summary>
     private static string? CoreName()
     {
-        nint corename = s_sgemm == null ? 0 : Export("openblas_get_corename");
+        nint corename = Sgemm == null ? 0 : Export("openblas_get_corename");
         return corename == 0 ? null : Marshal.PtrToStringUTF8(((delegate* unmanaged[Cdecl]<nint>)corename)());
     }
 }

@@ -46,8 +46,8 @@ public sealed record WallCharts(SvgHeatMap Surface, SvgChart Losses, IReadOnlyLi
         map.Paths.Add(new ChartSeries(clippedName, clipped.Select(s => (s.W, s.B)).ToList()) { Color = clippedColor });
         var losses = new SvgChart { Title = "Loss along each path (ticks below: steps that were clipped)", YLabel = "E", LogY = true };
         losses.Series.Add(new ChartSeries("unclipped", plain.Select((s, i) => ((double)i, s.Loss)).ToList()) { Color = SeriesColors.Unclipped });
-        losses.Series.Add(new ChartSeries(clippedName, clipped.Select((s, i) => ((double)i, s.Loss)).ToList(),
-            clipped.Select((s, i) => (s, i)).Where(x => x.s.Clipped).Select(x => (double)x.i).ToList()) { Color = clippedColor });
+        List<double> clippedSteps = [.. clipped.Select((s, i) => (s, i)).Where(x => x.s.Clipped).Select(x => (double)x.i)];
+        losses.Series.Add(new ChartSeries(clippedName, [.. clipped.Select((s, i) => ((double)i, s.Loss))], clippedSteps) { Color = clippedColor });
 
         string[] summary =
         [

@@ -16,7 +16,7 @@ internal static class SeveralRuns
     public static List<RunResult> Run(IAnsiConsole console, string folder, RunPlan plan, bool resuming, CancellationToken cancellation)
     {
         var done = new List<RunResult>();
-        var baseOptions = new TrainingOptions(CheckpointEvery: plan.CheckpointEvery, DetectAnomaly: plan.DetectAnomaly, HistoryCapacity: RunFolder.ReportRows, StopOnDivergence: plan.StopOnDivergence);
+        var baseOptions = new TrainingOptions(CheckpointEvery: plan.CheckpointEvery, DetectAnomaly: plan.DetectAnomaly, HistoryCapacity: RunFolder.ReportRows, StopOnDivergence: plan.StopOnDivergence, KeepParameterNorms: true);
         string csv = Path.Combine(folder, MetricsWriter.CsvName);
         CheckpointState? resumeState = null;
         string? resumeFrom = null;

@@ -123,7 +123,7 @@ internal sealed class TrainOptions
 
         // Anomaly mode looks for the first NaN or ∞, which the divergence rule (a loss 100 × the first) would otherwise stop short of.
         bool anomaly = parse.GetValue(Anomaly);
-        return new TrainingOptions(CheckpointEvery: every, DetectAnomaly: anomaly, HistoryCapacity: RunFolder.ReportRows, StopOnDivergence: !anomaly && !parse.GetValue(NoStopOnDivergence));
+        return new TrainingOptions(CheckpointEvery: every, DetectAnomaly: anomaly, HistoryCapacity: RunFolder.ReportRows, StopOnDivergence: !anomaly && !parse.GetValue(NoStopOnDivergence), KeepParameterNorms: true);
     }
 
     /// <summary>Whether the user typed <paramref name="option"/> (rather than leaving its default).</summary>

@@ -28,6 +28,6 @@ public static class Lab
         var config = new TrainingConfig(Task: task, Model: model, Hidden: hidden, SequenceLength: seqLen, Batch: batch, Optimizer: optimizer,
             LearningRate: lr, Steps: steps, Seed: seed, Clip: clip, EvalEvery: Math.Min(evalEvery, steps));
         config.Validate();
-        return Trainer.Run(config, new TrainingOptions(HistoryCapacity: steps + 1, StopOnDivergence: stopOnDivergence), clip);
+        return Trainer.Run(config, new TrainingOptions(HistoryCapacity: steps + 1, StopOnDivergence: stopOnDivergence, KeepParameterNorms: true), clip);
     }
 }

@@ -14,8 +14,10 @@ namespace MiniNet.Training;
 /// <param name="Metrics">Where every step's row is streamed, or null; it is flushed before each checkpoint, so metrics on disk are never behind one.</param>
 /// <param name="ResumeSteps">When resuming: the run's new total of steps (null keeps the checkpoint's).</param>
 /// <param name="StopOnDivergence">Stop the run when the divergence rule fires (true), or let it run on to watch the loss reach ∞ and NaN (false).</param>
+/// <param name="KeepParameterNorms">Whether <see cref="RunResult.Rows"/> keep each parameter's norms (for the report's heat map; a few floats a row), or only the
+/// global ones. The streamed metrics.jsonl always has them; the command line keeps them.</param>
 public sealed record TrainingOptions(string? CheckpointPath = null, int CheckpointEvery = 0, string? ResumeFrom = null, bool DetectAnomaly = false,
-    int? HistoryCapacity = null, MetricsWriter? Metrics = null, int? ResumeSteps = null, bool StopOnDivergence = true)
+    int? HistoryCapacity = null, MetricsWriter? Metrics = null, int? ResumeSteps = null, bool StopOnDivergence = true, bool KeepParameterNorms = false)
 {
     /// <summary>Your own task, model, optimizer or clipper in place of the configuration's names, or null.</summary>
     public TrainingParts? Parts { get; init; }

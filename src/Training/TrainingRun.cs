@@ -42,7 +42,7 @@ internal sealed class TrainingRun
         _schedule = OptimizerSpec.CreateSchedule(config.Schedule, _optimizer, config.Steps);
         _clipper = parts?.Clipper ?? ClipperSpec.Parse(config.Clip);
         _test = Task.Sample(config.EvalBatch, new MersenneTwister(config.Seed + 2000));
-        _history = new MetricsHistory(options.HistoryCapacity ?? int.MaxValue);
+        _history = new MetricsHistory(options.HistoryCapacity ?? int.MaxValue, options.KeepParameterNorms);
         FirstStep = 1;
         if (resume is not null)
         {

@@ -68,7 +68,7 @@ public sealed class FormatterTests
     public void Runs_and_charts_display_as_inline_svg()
     {
         var config = new TrainingConfig(Task: "adding", Hidden: 4, SequenceLength: 5, Batch: 8, Steps: 20, EvalEvery: 10, EvalBatch: 16);
-        List<RunResult> runs = [.. new[] { "none", "global-norm:0.01" }.Select(c => Trainer.Run(config with { Clip = c }, new TrainingOptions(), c))];
+        List<RunResult> runs = [.. new[] { "none", "global-norm:0.01" }.Select(c => Trainer.Run(config with { Clip = c }, new TrainingOptions(KeepParameterNorms: true), c))];
         string html = Html(runs);
         html.Should().Contain("<table class=\"summary\">").And.Contain("<svg").And.Contain("class=\"heatmap\"");
         Html(runs[0]).Should().Contain("<svg");

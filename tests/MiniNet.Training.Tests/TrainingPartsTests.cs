@@ -89,7 +89,9 @@ public sealed class TrainingPartsTests
         RunResult all = Trainer.Run(Small);
         all.Rows.Should().HaveCount(30);
         all.RowsThinned.Should().BeFalse();
-        all.Rows.Should().OnlyContain(r => r.PerParameter.Count == 6, "per-parameter norms are kept (the LSTM's four tensors and the head's two)");
+        all.Rows.Should().OnlyContain(r => r.PerParameter.Count == 0, "per-parameter norms are kept only on request");
+        Trainer.Run(Small, new TrainingOptions(KeepParameterNorms: true)).Rows
+            .Should().OnlyContain(r => r.PerParameter.Count == 6, "the LSTM's four tensors and the head's two");
 
         RunResult thinned = Trainer.Run(Small, new TrainingOptions(HistoryCapacity: 10));
         thinned.RowsThinned.Should().BeTrue();

@@ -50,7 +50,7 @@ public static class CellRunner
                 RunResult result;
                 using (var metrics = new MetricsWriter(cellFolder, append: true))
                 {
-                    var options = new TrainingOptions(checkpoint, experiment.CheckpointEvery, resume ? checkpoint : null, HistoryCapacity: RunFolder.ReportRows, Metrics: metrics) { ResumeState = saved };
+                    var options = new TrainingOptions(checkpoint, experiment.CheckpointEvery, resume ? checkpoint : null, HistoryCapacity: RunFolder.ReportRows, Metrics: metrics, KeepParameterNorms: true) { ResumeState = saved };
                     result = Trainer.Run(cell.Config, options, cell.Config.Clip, cancellation: cancellation);
                 }
 

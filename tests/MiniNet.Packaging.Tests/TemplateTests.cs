@@ -37,7 +37,7 @@ public sealed class TemplateTests(PackedRepository packed)
     {
         string root = DebianTools.RepositoryRoot();
         string version = Regex.Match(File.ReadAllText(Path.Combine(root, "Directory.Build.props")), "<Version>([^<]+)</Version>").Groups[1].Value;
-        using JsonDocument template = JsonDocument.Parse(File.ReadAllText(Path.Combine(root, "src", "Templates", "templates", "mininet-lab", ".template.config", "template.json")));
+        using JsonDocument template = JsonDocument.Parse(File.ReadAllText(Path.Combine(root, "templates", "mininet-lab", ".template.config", "template.json")));
         template.RootElement.GetProperty("symbols").GetProperty("MiniNetVersion").GetProperty("defaultValue").GetString()
             .Should().Be(version, "the template's default MiniNet version follows Directory.Build.props; change both together");
     }

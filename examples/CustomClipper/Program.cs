@@ -15,7 +15,11 @@ foreach (float size in new[] { 1f, 1.2f, 0.9f, 30f, 1.1f })
 
 // It plugs into the same place as the built-in stages, and chains with them.
 IGradientClipper chain = new ClipChain(new SkipNonFinite(), clipper);
-Console.WriteLine($"chained: {chain}; built-ins parse from text too: {ClipperSpec.Parse("skip-nonfinite+global-norm:1")}");
+parameters[0].Grad = Tensor.FromArray([40f, 0f, 0f]);
+ClipReport chained = chain.Clip(parameters);
+Console.WriteLine($"chained: {chain}: norm {chained.TotalNormBefore:G3} -> {chained.TotalNormAfter:G3}, per parameter " +
+    string.Join(", ", chained.PerParameter.Select(p => $"{p.Name} {p.NormBefore:G3} -> {p.NormAfter:G3}")));
+Console.WriteLine($"built-ins parse from text too: {ClipperSpec.Parse("skip-nonfinite+global-norm:1")}");
 
 // And it trains: the Trainer takes the object in place of a clipper name. Plain SGD at lr 1 explodes without clipping.
 var settings = new TrainingConfig(SequenceLength: 20, Optimizer: "sgd", LearningRate: 1f, Steps: 500);

@@ -49,9 +49,12 @@ public sealed class ClipByGlobalNorm : IGradientClipper
         if (ErrorIfNonfinite && !float.IsFinite(total))
         {
             int first = Array.FindIndex(norms, n => !float.IsFinite(n));
+            int largest = Array.IndexOf(norms, norms.Max());
+            string culprit = first >= 0
+                ? $"the first parameter with a non-finite gradient is '{ClipInputs.NameOf(parameters, indices[first])}'"
+                : $"every parameter's gradient norm is finite, but their total exceeds float32's range (the largest is '{ClipInputs.NameOf(parameters, indices[largest])}', {norms[largest].ToString("G4", CultureInfo.InvariantCulture)})";
             throw new InvalidOperationException(
-                $"The total norm of order {NormType.ToString(CultureInfo.InvariantCulture)} of the gradients is non-finite ({total}), so it cannot be clipped; " +
-                $"the first parameter with a non-finite gradient is '{ClipInputs.NameOf(parameters, indices[Math.Max(first, 0)])}'. " +
+                $"The total norm of order {NormType.ToString(CultureInfo.InvariantCulture)} of the gradients is non-finite ({total}), so it cannot be clipped; {culprit}. " +
                 "To scale by the non-finite norm anyway, create ClipByGlobalNorm with errorIfNonfinite: false (or add SkipNonFinite before it to skip such steps).");
         }
 

@@ -29,22 +29,96 @@ public sealed class ClipChain : IGradientClipper, IStatefulClipper
     public IReadOnlyList<IGradientClipper> Stages => _stages;
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// Per-parameter norms are merged by parameter name: each parameter's norm before is the first stage's that reports
+    /// it, its norm after the last stage's. A stage may report no per-parameter norms (a custom stage often does); when the
+    /// last stage that ran reported none, the norms after are measured from the gradients themselves, so the report is
+    /// never stale. A stage whose report names a parameter twice or one that is not among <paramref name="parameters"/>
+    /// is rejected, naming the stage.
+    /// </remarks>
+    /// <exception cref="ArgumentException">A stage returned a malformed per-parameter report.</exception>
     public ClipReport Clip(IReadOnlyList<Tensor> parameters)
     {
-        ClipReport first = _stages[0].Clip(parameters);
-        ClipReport last = first;
+        ArgumentNullException.ThrowIfNull(parameters);
+        string[] allNames = [.. Enumerable.Range(0, parameters.Count).Select(i => ClipInputs.NameOf(parameters, i))];
+        var names = new HashSet<string>(allNames, StringComparer.Ordinal);
+        if (names.Count < allNames.Length)
+        {
+            return ClipByPosition(parameters); // two parameters share a name: names cannot tell their norms apart
+        }
+
+        var before = new Dictionary<string, float>(StringComparer.Ordinal);
+        var after = new Dictionary<string, float>(StringComparer.Ordinal);
+        var order = new List<string>();
+        ClipReport first = Run(0, parameters, names), last = first;
+        Merge(first, before, after, order);
+        for (int s = 1; s < _stages.Length && !last.SkipStep; s++)
+        {
+            last = Run(s, parameters, names);
+            Merge(last, before, after, order);
+        }
+
+        if (order.Count > 0 && last.PerParameter.Count == 0)
+        {
+            for (int i = 0; i < parameters.Count; i++)
+            {
+                string name = ClipInputs.NameOf(parameters, i);
+                if (after.ContainsKey(name) && parameters[i].Grad is { } grad)
+                {
+                    after[name] = GradientNorms.Of(grad.Data); // the last stage changed the gradients without saying how much
+                }
+            }
+        }
+
+        ParameterNorm[] entries = [.. order.Select(name => new ParameterNorm(name, before[name], after[name]))];
+        return new ClipReport(first.TotalNormBefore, last.TotalNormAfter, ClipInputs.Ratio(last.TotalNormAfter, first.TotalNormBefore), last.SkipStep, entries);
+    }
+
+    /// <summary>The chain for parameters whose names repeat: the first stage's per-parameter entries, their norms after measured from the gradients.</summary>
+    private ClipReport ClipByPosition(IReadOnlyList<Tensor> parameters)
+    {
+        ClipReport first = _stages[0].Clip(parameters), last = first;
         for (int s = 1; s < _stages.Length && !last.SkipStep; s++)
         {
             last = _stages[s].Clip(parameters);
         }
 
-        var entries = new ParameterNorm[first.PerParameter.Count];
-        for (int k = 0; k < entries.Length; k++)
+        int[] withGradients = [.. Enumerable.Range(0, parameters.Count).Where(i => parameters[i].Grad is not null)];
+        ParameterNorm[] entries = first.PerParameter.Count == withGradients.Length
+            ? [.. first.PerParameter.Select((p, k) => p with { NormAfter = GradientNorms.Of(parameters[withGradients[k]].Grad!.Data) })]
+            : [];
+        return new ClipReport(first.TotalNormBefore, last.TotalNormAfter, ClipInputs.Ratio(last.TotalNormAfter, first.TotalNormBefore), last.SkipStep, entries);
+    }
+
+    /// <summary>Runs one stage and checks its per-parameter report: each name once, and only names of the parameters given.</summary>
+    private ClipReport Run(int s, IReadOnlyList<Tensor> parameters, HashSet<string> names)
+    {
+        ClipReport report = _stages[s].Clip(parameters) ?? throw new ArgumentException($"Clipping stage {s} ({_stages[s]}) returned no report; a stage must return a ClipReport.", nameof(parameters));
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (ParameterNorm norm in report.PerParameter)
         {
-            entries[k] = first.PerParameter[k] with { NormAfter = last.PerParameter[k].NormAfter };
+            if (!names.Contains(norm.Name) || !seen.Add(norm.Name))
+            {
+                throw new ArgumentException(
+                    $"Clipping stage {s} ({_stages[s]}) reported the parameter '{norm.Name}' {(seen.Contains(norm.Name) && names.Contains(norm.Name) ? "twice" : "which is not among the parameters it was given")}; " +
+                    "a stage's PerParameter lists each parameter it measured once, by its name, or is empty.", nameof(parameters));
+            }
         }
 
-        return new ClipReport(first.TotalNormBefore, last.TotalNormAfter, ClipInputs.Ratio(last.TotalNormAfter, first.TotalNormBefore), last.SkipStep, entries);
+        return report;
+    }
+
+    private static void Merge(ClipReport report, Dictionary<string, float> before, Dictionary<string, float> after, List<string> order)
+    {
+        foreach (ParameterNorm norm in report.PerParameter)
+        {
+            if (before.TryAdd(norm.Name, norm.NormBefore))
+            {
+                order.Add(norm.Name);
+            }
+
+            after[norm.Name] = norm.NormAfter;
+        }
     }
 
     /// <inheritdoc/>

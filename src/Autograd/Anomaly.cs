@@ -26,28 +26,6 @@ public sealed class AnomalyException : Exception
         Parameters = parameters;
     }
 
-    /// <summary>Creates an exception with a message.</summary>
-    public AnomalyException()
-        : this("A non-finite value was detected.", "unknown", false)
-    {
-    }
-
-    /// <summary>Creates an exception with a message.</summary>
-    /// <param name="message">The report.</param>
-    public AnomalyException(string message)
-        : this(message, "unknown", false)
-    {
-    }
-
-    /// <summary>Creates an exception with a message and a cause.</summary>
-    /// <param name="message">The report.</param>
-    /// <param name="innerException">The cause.</param>
-    public AnomalyException(string message, Exception innerException)
-        : base(message, innerException)
-    {
-        Op = "unknown";
-    }
-
     /// <summary>The op that produced the first non-finite value.</summary>
     public string Op { get; }
 

@@ -61,9 +61,11 @@ public sealed class ZClip : IGradientClipper, IStatefulClipper
         float scale = 1f;
         if (!float.IsFinite(total))
         {
-            // A non-finite norm carries no statistics; leave it to SkipNonFinite and keep the averages clean.
+            // a non-finite norm carries no statistics: it is left to SkipNonFinite, and the averages stay clean
+            return new ClipReport(total, total, scale, false, ClipInputs.Scaled(parameters, indices, norms, _ => scale));
         }
-        else if (Mean is not double mean || Variance is not double variance)
+
+        if (Mean is not double mean || Variance is not double variance)
         {
             _warmupNorms.Add(total);
             if (_warmupNorms.Count >= Warmup)

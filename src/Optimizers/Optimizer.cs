@@ -216,10 +216,9 @@ public abstract class Optimizer
     {
         ArgumentNullException.ThrowIfNull(tensors);
         ArgumentNullException.ThrowIfNull(metadata);
-        string path = source;
         if (!metadata.TryGetValue("optimizer", out string? kind) || kind != Name)
         {
-            throw new InvalidDataException($"'{path}' holds {(kind is null ? "no optimizer state" : $"{kind} state")}, not {Name} state.");
+            throw new InvalidDataException($"'{source}' holds {(kind is null ? "no optimizer state" : $"{kind} state")}, not {Name} state.");
         }
 
         var named = NamedParameters().ToDictionary(p => p.Name, p => p.Parameter, StringComparer.Ordinal);
@@ -229,12 +228,12 @@ public abstract class Optimizer
             string name = key["step.".Length..];
             if (!named.TryGetValue(name, out Tensor? p) || !long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out long step))
             {
-                throw new InvalidDataException($"'{path}' has state for '{name}', which this {Name} does not optimize (or a bad step count '{value}').");
+                throw new InvalidDataException($"'{source}' has state for '{name}', which this {Name} does not optimize (or a bad step count '{value}').");
             }
 
             if (step < 1 || step > (maxStep ?? long.MaxValue))
             {
-                throw new InvalidDataException($"'{path}' has the step count {value} for '{name}' (key '{key}'), outside 1 to {maxStep ?? long.MaxValue}.");
+                throw new InvalidDataException($"'{source}' has the step count {value} for '{name}' (key '{key}'), outside 1 to {maxStep ?? long.MaxValue}.");
             }
 
             restored[p] = new ParameterState { Step = step };
@@ -246,7 +245,7 @@ public abstract class Optimizer
             string name = dot > 0 ? key[..dot] : key;
             if (!named.TryGetValue(name, out Tensor? p) || !restored.TryGetValue(p, out ParameterState? state) || !tensor.Shape.SequenceEqual(p.Shape))
             {
-                throw new InvalidDataException($"'{path}' has buffer '{key}' that matches no parameter of this {Name} (by name and shape).");
+                throw new InvalidDataException($"'{source}' has buffer '{key}' that matches no parameter of this {Name} (by name and shape).");
             }
 
             state.Buffers[key[(dot + 1)..]] = (float[])tensor.Data.Clone();
@@ -259,7 +258,7 @@ public abstract class Optimizer
             {
                 if (!state.Buffers.ContainsKey(buffer))
                 {
-                    throw new InvalidDataException($"'{path}' lacks the {Name} buffer '{name}.{buffer}'; every updated parameter needs {string.Join(", ", StateBuffers)}.");
+                    throw new InvalidDataException($"'{source}' lacks the {Name} buffer '{name}.{buffer}'; every updated parameter needs {string.Join(", ", StateBuffers)}.");
                 }
             }
 
@@ -267,7 +266,7 @@ public abstract class Optimizer
             {
                 if (!StateBuffers.Contains(buffer))
                 {
-                    throw new InvalidDataException($"'{path}' has the buffer '{name}.{buffer}', which this {Name} does not keep ({(StateBuffers.Count == 0 ? "it keeps none" : string.Join(", ", StateBuffers))}).");
+                    throw new InvalidDataException($"'{source}' has the buffer '{name}.{buffer}', which this {Name} does not keep ({(StateBuffers.Count == 0 ? "it keeps none" : string.Join(", ", StateBuffers))}).");
                 }
             }
         }
@@ -279,12 +278,12 @@ public abstract class Optimizer
                 || !float.TryParse(lr, NumberStyles.Float, CultureInfo.InvariantCulture, out rates[g].Lr)
                 || !float.TryParse(initial, NumberStyles.Float, CultureInfo.InvariantCulture, out rates[g].Initial))
             {
-                throw new InvalidDataException($"'{path}' lacks the learning rate of parameter group {g}; it was saved from an optimizer with other groups.");
+                throw new InvalidDataException($"'{source}' lacks the learning rate of parameter group {g}; it was saved from an optimizer with other groups.");
             }
 
             if (!float.IsFinite(rates[g].Lr) || rates[g].Lr < 0f || !float.IsFinite(rates[g].Initial) || rates[g].Initial < 0f)
             {
-                throw new InvalidDataException($"'{path}' has the learning rate {lr} (initial {initial}) for parameter group {g} (key 'group.{g}.lr'); a rate must be finite and not negative.");
+                throw new InvalidDataException($"'{source}' has the learning rate {lr} (initial {initial}) for parameter group {g} (key 'group.{g}.lr'); a rate must be finite and not negative.");
             }
         }
 

@@ -42,23 +42,36 @@ public sealed class ClipChain : IGradientClipper, IStatefulClipper
         ArgumentNullException.ThrowIfNull(parameters);
         string[] allNames = [.. Enumerable.Range(0, parameters.Count).Select(i => ClipInputs.NameOf(parameters, i))];
         var names = new HashSet<string>(allNames, StringComparer.Ordinal);
-        if (names.Count < allNames.Length)
+        bool byName = names.Count == allNames.Length; // when two parameters share a name, names cannot tell their norms apart
+        var reports = new List<ClipReport>();
+        for (int s = 0; s < _stages.Length && (s == 0 || !reports[^1].SkipStep); s++)
         {
-            return ClipByPosition(parameters); // two parameters share a name: names cannot tell their norms apart
+            ClipReport report = _stages[s].Clip(parameters) ?? throw new ArgumentException($"Clipping stage {s} ({_stages[s]}) returned no report; a stage must return a ClipReport.", nameof(parameters));
+            if (byName)
+            {
+                Check(s, report, names);
+            }
+
+            reports.Add(report);
         }
 
+        ClipReport first = reports[0], last = reports[^1];
+        ParameterNorm[] entries = byName ? MergedByName(reports, parameters) : ByPosition(first, parameters);
+        return new ClipReport(first.TotalNormBefore, last.TotalNormAfter, ClipInputs.Ratio(last.TotalNormAfter, first.TotalNormBefore), last.SkipStep, entries);
+    }
+
+    /// <summary>Each parameter's norm before from the first stage that reports it, after from the last; measured from the gradients when the last stage reported none.</summary>
+    private static ParameterNorm[] MergedByName(List<ClipReport> reports, IReadOnlyList<Tensor> parameters)
+    {
         var before = new Dictionary<string, float>(StringComparer.Ordinal);
         var after = new Dictionary<string, float>(StringComparer.Ordinal);
         var order = new List<string>();
-        ClipReport first = Run(0, parameters, names), last = first;
-        Merge(first, before, after, order);
-        for (int s = 1; s < _stages.Length && !last.SkipStep; s++)
+        foreach (ClipReport report in reports)
         {
-            last = Run(s, parameters, names);
-            Merge(last, before, after, order);
+            Merge(report, before, after, order);
         }
 
-        if (order.Count > 0 && last.PerParameter.Count == 0)
+        if (order.Count > 0 && reports[^1].PerParameter.Count == 0)
         {
             for (int i = 0; i < parameters.Count; i++)
             {
@@ -70,42 +83,31 @@ public sealed class ClipChain : IGradientClipper, IStatefulClipper
             }
         }
 
-        ParameterNorm[] entries = [.. order.Select(name => new ParameterNorm(name, before[name], after[name]))];
-        return new ClipReport(first.TotalNormBefore, last.TotalNormAfter, ClipInputs.Ratio(last.TotalNormAfter, first.TotalNormBefore), last.SkipStep, entries);
+        return [.. order.Select(name => new ParameterNorm(name, before[name], after[name]))];
     }
 
-    /// <summary>The chain for parameters whose names repeat: the first stage's per-parameter entries, their norms after measured from the gradients.</summary>
-    private ClipReport ClipByPosition(IReadOnlyList<Tensor> parameters)
+    /// <summary>For parameters whose names repeat: the first stage's entries, in parameter order, their norms after measured from the gradients.</summary>
+    private static ParameterNorm[] ByPosition(ClipReport first, IReadOnlyList<Tensor> parameters)
     {
-        ClipReport first = _stages[0].Clip(parameters), last = first;
-        for (int s = 1; s < _stages.Length && !last.SkipStep; s++)
-        {
-            last = _stages[s].Clip(parameters);
-        }
-
         int[] withGradients = [.. Enumerable.Range(0, parameters.Count).Where(i => parameters[i].Grad is not null)];
-        ParameterNorm[] entries = first.PerParameter.Count == withGradients.Length
+        return first.PerParameter.Count == withGradients.Length
             ? [.. first.PerParameter.Select((p, k) => p with { NormAfter = GradientNorms.Of(parameters[withGradients[k]].Grad!.Data) })]
             : [];
-        return new ClipReport(first.TotalNormBefore, last.TotalNormAfter, ClipInputs.Ratio(last.TotalNormAfter, first.TotalNormBefore), last.SkipStep, entries);
     }
 
-    /// <summary>Runs one stage and checks its per-parameter report: each name once, and only names of the parameters given.</summary>
-    private ClipReport Run(int s, IReadOnlyList<Tensor> parameters, HashSet<string> names)
+    /// <summary>A stage's per-parameter report names each parameter once, and only parameters it was given.</summary>
+    private void Check(int s, ClipReport report, HashSet<string> names)
     {
-        ClipReport report = _stages[s].Clip(parameters) ?? throw new ArgumentException($"Clipping stage {s} ({_stages[s]}) returned no report; a stage must return a ClipReport.", nameof(parameters));
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (ParameterNorm norm in report.PerParameter)
         {
             if (!names.Contains(norm.Name) || !seen.Add(norm.Name))
             {
                 throw new ArgumentException(
-                    $"Clipping stage {s} ({_stages[s]}) reported the parameter '{norm.Name}' {(seen.Contains(norm.Name) && names.Contains(norm.Name) ? "twice" : "which is not among the parameters it was given")}; " +
-                    "a stage's PerParameter lists each parameter it measured once, by its name, or is empty.", nameof(parameters));
+                    $"Clipping stage {s} ({_stages[s]}) reported the parameter '{norm.Name}' {(names.Contains(norm.Name) ? "twice" : "which is not among the parameters it was given")}; " +
+                    "a stage's PerParameter lists each parameter it measured once, by its name, or is empty.", "parameters");
             }
         }
-
-        return report;
     }
 
     private static void Merge(ClipReport report, Dictionary<string, float> before, Dictionary<string, float> after, List<string> order)

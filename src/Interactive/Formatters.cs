@@ -56,12 +56,9 @@ public static class Formatters
     {
         ArgumentNullException.ThrowIfNull(charts);
         var html = new StringBuilder();
-        foreach (SvgChart? chart in new[] { charts.Loss, charts.Accuracy, charts.GradNorm, charts.ClippedShare })
+        foreach (SvgChart chart in charts.Lines)
         {
-            if (chart is not null)
-            {
-                html.Append("<div>").Append(chart.Render()).Append("</div>");
-            }
+            html.Append("<div>").Append(chart.Render()).Append("</div>");
         }
 
         foreach (SvgHeatMap map in charts.ParameterNorms)

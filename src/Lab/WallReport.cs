@@ -22,8 +22,8 @@ internal static class WallReport
             learning_rate = lr,
             threshold,
             steps,
-            unclipped = new { first_step_loss = plain[1].Loss, final_loss = plain[^1].Loss, first_step_distance = Distance(plain) },
-            clipped = new { first_step_loss = clipped[1].Loss, final_loss = clipped[^1].Loss, first_step_distance = Distance(clipped) },
+            unclipped = new { first_step_loss = plain[1].Loss, final_loss = plain[^1].Loss, first_step_distance = WallCharts.FirstStepLength(plain) },
+            clipped = new { first_step_loss = clipped[1].Loss, final_loss = clipped[^1].Loss, first_step_distance = WallCharts.FirstStepLength(clipped) },
         }, RunFolder.Json));
         foreach (string line in summary)
         {
@@ -33,7 +33,6 @@ internal static class WallReport
         Cli.ReportLine(console, folder, "metrics.csv (every step of both paths) and summary.json");
     }
 
-    private static double Distance(IReadOnlyList<WallStep> path) => path.Count < 2 ? 0 : Math.Sqrt(Math.Pow(path[1].W - path[0].W, 2) + Math.Pow(path[1].B - path[0].B, 2));
 
     private static string Row(string path, int step, WallStep s) =>
         string.Create(CultureInfo.InvariantCulture, $"{path},{step},{s.W:G9},{s.B:G9},{s.Loss:G9},{s.GradNorm:G9},{(s.Clipped ? 1 : 0)}\n");

@@ -21,15 +21,7 @@ internal static partial class Mininet
         }
 
         using Process process = Process.Start(info)!;
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{commandLine} did not finish in time");
-        }
-
-        return (process.ExitCode, stdout.Result, stderr.Result);
+        return ToEnd(process, TimeSpan.FromMinutes(2), commandLine);
     }
 
     /// <summary>Starts <c>dotnet mininet.dll args</c> in <paramref name="folder"/>, output redirected.</summary>
@@ -55,12 +47,18 @@ internal static partial class Mininet
     public static (int Code, string Out, string Error) Run(string folder, IEnumerable<string> args, TimeSpan? timeout = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         using Process process = Start(folder, args, environment);
+        return ToEnd(process, timeout ?? TimeSpan.FromMinutes(2), $"mininet {string.Join(' ', args)}");
+    }
+
+    /// <summary>Waits for a started process with redirected output, killing it after <paramref name="timeout"/>.</summary>
+    private static (int Code, string Out, string Error) ToEnd(Process process, TimeSpan timeout, string what)
+    {
         Task<string> stdout = process.StandardOutput.ReadToEndAsync();
         Task<string> stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(timeout ?? TimeSpan.FromMinutes(2)))
+        if (!process.WaitForExit(timeout))
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"mininet {string.Join(' ', args)} did not finish in time");
+            throw new TimeoutException($"{what} did not finish in time");
         }
 
         return (process.ExitCode, stdout.Result, stderr.Result);

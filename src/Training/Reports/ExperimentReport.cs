@@ -81,8 +81,7 @@ public static class ExperimentReport
         }
 
         int n = perClip[clip] = perClip.GetValueOrDefault(clip) + 1;
-        string?[] dashes = [null, "7 3", "2 2", "9 3 2 3"];
-        return series with { Color = colors[clip], Dash = colors.Dash(clip) ?? dashes[(n - 1) % dashes.Length] };
+        return series with { Color = colors[clip], Dash = colors.Dash(clip) ?? SeriesColors.Dashes[(n - 1) % SeriesColors.Dashes.Count] };
     }
 
     private static SvgChart SuccessByLength(IReadOnlyList<SettingSummary> summary, string[] varied, SeriesColors colors)

@@ -45,12 +45,9 @@ public static class HtmlReport
                 .Append("</p>");
         }
 
-        foreach (SvgChart? chart in new[] { charts.Loss, charts.Accuracy, charts.GradNorm, charts.ClippedShare })
+        foreach (SvgChart chart in charts.Lines)
         {
-            if (chart is not null)
-            {
-                body.Append("<figure>").Append(chart.Render()).Append("</figure>");
-            }
+            body.Append("<figure>").Append(chart.Render()).Append("</figure>");
         }
 
         if (charts.ParameterNorms.Count > 0)

@@ -17,6 +17,9 @@ namespace MiniNet.Training;
 /// <param name="ParameterNorms">One heat map per run that recorded per-parameter norms.</param>
 public sealed record RunCharts(SvgChart Loss, SvgChart GradNorm, SvgChart? ClippedShare, SvgChart? Accuracy, IReadOnlyList<SvgHeatMap> ParameterNorms)
 {
+    /// <summary>The line charts in reading order (loss, accuracy, norms, clipped share), those that exist.</summary>
+    public IEnumerable<SvgChart> Lines => new[] { Loss, Accuracy, GradNorm, ClippedShare }.OfType<SvgChart>();
+
     /// <summary>A step axis turns logarithmic when a run stopped within this fraction of the longest run, so its steps are not a hairline at x ≈ 0.</summary>
     public const double EarlyStop = 0.05;
 
@@ -57,7 +60,8 @@ public sealed record RunCharts(SvgChart Loss, SvgChart GradNorm, SvgChart? Clipp
                 norm.ReferenceLines.Add(new ReferenceLine(threshold, $"clip at {threshold.ToString("G3", CultureInfo.InvariantCulture)}", color));
             }
 
-            accuracy.Series.Add(new ChartSeries(label, [.. run.Rows.Where(r => r.TestAccuracy is not null).Select(r => ((double)r.Step, r.TestAccuracy!.Value))]) { Color = color, Dash = dash, Dots = [.. run.Rows.Where(r => r.TestAccuracy is not null).Select(r => ((double)r.Step, r.TestAccuracy!.Value))] });
+            List<(double, double)> evaluations = [.. run.Rows.Where(r => r.TestAccuracy is not null).Select(r => ((double)r.Step, r.TestAccuracy!.Value))];
+            accuracy.Series.Add(new ChartSeries(label, evaluations) { Color = color, Dash = dash, Dots = evaluations });
         }
 
         if (task is not null)

@@ -10,7 +10,8 @@ public sealed class SeriesColors
     /// <summary>The colour of unclipped runs.</summary>
     public const string Unclipped = "#D55E00";
 
-    private static readonly string?[] Dashes = [null, "7 3", "2 2", "9 3 2 3"];
+    /// <summary>The dash patterns that tell apart lines of one colour: solid first.</summary>
+    internal static readonly IReadOnlyList<string?> Dashes = [null, "7 3", "2 2", "9 3 2 3"];
     private readonly Dictionary<string, int> _index = [];
 
     /// <summary>The colour of a key (a clipper spec): vermillion for <c>none</c>, otherwise its palette colour.</summary>
@@ -19,7 +20,7 @@ public sealed class SeriesColors
 
     /// <summary>The dash pattern a key needs to stay distinct once the palette has repeated, or null (solid).</summary>
     /// <param name="key">The clipper spec (or another series key).</param>
-    public string? Dash(string key) => key == "none" ? null : Dashes[(Index(key) / (SvgChart.Palette.Count - 1)) % Dashes.Length];
+    public string? Dash(string key) => key == "none" ? null : Dashes[(Index(key) / (SvgChart.Palette.Count - 1)) % Dashes.Count];
 
     private int Index(string key)
     {

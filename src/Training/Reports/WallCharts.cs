@@ -52,8 +52,8 @@ public sealed record WallCharts(SvgHeatMap Surface, SvgChart Losses, IReadOnlyLi
         string[] summary =
         [
             $"Start: w = {w:G4}, b = {b:G4}, E = {plain[0].Loss:G3}, ‖∇E‖ = {plain[0].GradNorm:G3}.",
-            $"Unclipped: the first step moves {Distance(plain):G3} in parameter space and the loss goes {plain[0].Loss:G3} → {plain[1].Loss:G3}; after {steps} steps E = {plain[^1].Loss:G3}.",
-            $"Clipped (‖g‖ ≤ {threshText}): the first step moves {Distance(clipped):G3} and the loss goes {clipped[0].Loss:G3} → {clipped[1].Loss:G3}; after {steps} steps E = {clipped[^1].Loss:G3}.",
+            $"Unclipped: the first step moves {FirstStepLength(plain):G3} in parameter space and the loss goes {plain[0].Loss:G3} → {plain[1].Loss:G3}; after {steps} steps E = {plain[^1].Loss:G3}.",
+            $"Clipped (‖g‖ ≤ {threshText}): the first step moves {FirstStepLength(clipped):G3} and the loss goes {clipped[0].Loss:G3} → {clipped[1].Loss:G3}; after {steps} steps E = {clipped[^1].Loss:G3}.",
             .. ZigZag(plain, clipped, lr, threshold),
         ];
         return new WallCharts(map, losses, summary, plain, clipped);
@@ -82,10 +82,17 @@ public sealed record WallCharts(SvgHeatMap Surface, SvgChart Losses, IReadOnlyLi
         int above = later.Count(s => s.Loss > plateau);
         yield return string.Create(CultureInfo.InvariantCulture,
             $"Why the clipped loss zig-zags: the lowest loss lies along the foot of the wall, and the clipped path follows it. Each clipped step is at most lr × threshold = {lr * threshold:G3} long, enough to cross the wall's edge, and the next step comes back, so E alternates between {later.Min(s => s.Loss):G2} below the edge and {later.Max(s => s.Loss):G2} on it ({above} of {later.Count} steps above the unclipped {plateau:G2}). " +
-            $"The unclipped path never comes back: its first step jumped {Distance(plain):G3} onto a plateau where ‖∇E‖ = {plain[1].GradNorm:G2}, too flat to leave. Clipping kept the descent where the gradient still points to a solution.");
+            $"The unclipped path never comes back: its first step jumped {FirstStepLength(plain):G3} onto a plateau where ‖∇E‖ = {plain[1].GradNorm:G2}, too flat to leave. Clipping kept the descent where the gradient still points to a solution.");
     }
 
-    private static double Distance(IReadOnlyList<WallStep> path) => path.Count < 2 ? 0 : Math.Sqrt(Math.Pow(path[1].W - path[0].W, 2) + Math.Pow(path[1].B - path[0].B, 2));
+    /// <summary>How far a path's first step moves in (w, b): the length the clipping threshold bounds.</summary>
+    /// <param name="path">The path.</param>
+    /// <returns>The Euclidean length of its first step (0 for a path of one point).</returns>
+    public static double FirstStepLength(IReadOnlyList<WallStep> path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        return path.Count < 2 ? 0 : Math.Sqrt(Math.Pow(path[1].W - path[0].W, 2) + Math.Pow(path[1].B - path[0].B, 2));
+    }
 
     private static (double, double) Padded(double min, double max) => (min - (0.05 * (max - min)), max + (0.05 * (max - min)));
 }

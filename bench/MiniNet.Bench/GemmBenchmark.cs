@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using MiniNet.Autograd;
+using MiniNet.Kernels;
 
 namespace MiniNet.Bench;
 
@@ -8,6 +9,7 @@ namespace MiniNet.Bench;
 public class GemmBenchmark
 {
     private float[] _a = [], _b = [], _c = [];
+    private IDisposable? _options;
 
     /// <summary>m×k×n.</summary>
     [Params("128x256x1024", "32x128x512")]
@@ -26,19 +28,23 @@ public class GemmBenchmark
         _a = Tensor.RandomUniform([m * k], seed: 1).Data;
         _b = Tensor.RandomUniform([k * n], seed: 2).Data;
         _c = new float[m * n];
-        if (Backend == GemmBackendKind.OpenBlas && !GemmBackend.OpenBlasAvailable)
+        if (Backend == GemmBackendKind.OpenBlas && !KernelOptions.OpenBlasAvailable)
         {
             throw new InvalidOperationException("libopenblas.so.0 is not installed; run with --filter for the managed backend only.");
         }
 
-        GemmBackend.Current = Backend;
+        _options = KernelOptions.Use(KernelOptions.Default with { Gemm = Backend });
     }
+
+    /// <summary>Restores the default options.</summary>
+    [GlobalCleanup]
+    public void Cleanup() => _options?.Dispose();
 
     /// <summary>One product.</summary>
     [Benchmark]
-    public void Gemm()
+    public void Multiply()
     {
         (int m, int k, int n) = Dimensions;
-        Kernels.Gemm(false, false, m, n, k, _a, _b, _c);
+        MiniNet.Kernels.Gemm.Multiply(false, false, m, n, k, _a, _b, _c);
     }
 }

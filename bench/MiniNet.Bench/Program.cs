@@ -5,7 +5,7 @@ using BenchmarkDotNet.Running;
 
 if (args.Length > 0 && args[0] == "workloads")
 {
-    Console.Error.WriteLine($"# GEMM backend: {MiniNet.Autograd.GemmBackend.Description}");
+    Console.Error.WriteLine($"# GEMM backend: {MiniNet.Kernels.KernelOptions.Current.Description}");
     MiniNet.Bench.Workloads.Run(args.Length > 1 ? args[1] : null, Console.Out);
     return 0;
 }

@@ -34,6 +34,26 @@ public sealed partial class Tensor
         return new Tensor(data, dims, requiresGrad);
     }
 
+    /// <summary>
+    /// A tensor over <paramref name="data"/> itself, without a copy (like <c>torch.from_numpy</c>): for a buffer a kernel
+    /// or a custom op has just filled. The tensor owns the array from then on; do not change it or use it elsewhere.
+    /// </summary>
+    /// <param name="data">The elements; their count must equal the product of <paramref name="shape"/>.</param>
+    /// <param name="shape">The size of each dimension; empty for a scalar.</param>
+    /// <returns>The new tensor (it requires no gradient).</returns>
+    public static Tensor FromBuffer(float[] data, IReadOnlyList<int> shape)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        int[] dims = CopyShape(shape);
+        if (data.Length != ShapeText.Size(dims))
+        {
+            throw new ArgumentException(
+                $"FromBuffer: {data.Length} elements cannot have shape {ShapeText.Format(dims)}, which holds {ShapeText.Size(dims)}.", nameof(data));
+        }
+
+        return new Tensor(data, dims, requiresGrad: false);
+    }
+
     /// <summary>A tensor holding a copy of <paramref name="data"/>, read in row-major order.</summary>
     /// <param name="data">The elements; their count must equal the product of <paramref name="shape"/>.</param>
     /// <param name="shape">The size of each dimension; empty for a scalar.</param>

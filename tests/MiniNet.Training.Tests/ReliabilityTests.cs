@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using FluentAssertions;
 using MiniNet.Autograd;
+using MiniNet.Kernels;
 using MiniNet.Training;
 using Xunit;
 using Xunit.Abstractions;
@@ -134,19 +135,20 @@ public sealed class ReliabilityTests(ITestOutputHelper output) : IDisposable
     public void The_same_seed_gives_identical_metrics_on_each_GEMM_backend()
     {
         var backends = new List<GemmBackendKind> { GemmBackendKind.Managed };
-        if (GemmBackend.OpenBlasAvailable)
+        if (KernelOptions.OpenBlasAvailable)
         {
             backends.Add(GemmBackendKind.OpenBlas);
         }
 
         foreach (GemmBackendKind backend in backends)
         {
-            RunResult first = null!, second = null!;
-            GemmBackend.With(backend, () =>
+            RunResult first, second;
+            using (KernelOptions.Use(KernelOptions.Default with { Gemm = backend }))
             {
                 first = Trainer.Run(Config with { Steps = 30 });
                 second = Trainer.Run(Config with { Steps = 30 });
-            });
+            }
+
             second.Rows.Select(r => (r.Loss, r.GradNormBefore)).Should().Equal(first.Rows.Select(r => (r.Loss, r.GradNormBefore)), $"backend {backend}");
         }
     }

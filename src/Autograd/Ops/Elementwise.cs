@@ -1,5 +1,7 @@
 using System.Numerics.Tensors;
 
+using MiniNet.Kernels;
+
 namespace MiniNet.Autograd;
 
 // Binary elementwise ops with NumPy/PyTorch broadcasting. Backward of each: the local derivative times

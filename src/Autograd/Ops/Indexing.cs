@@ -1,3 +1,5 @@
+using MiniNet.Kernels;
+
 namespace MiniNet.Autograd;
 
 // Ops that pick elements by position. Backward scatters ∂L/∂out back to the picked positions and

@@ -1,3 +1,5 @@
+using MiniNet.Kernels;
+
 namespace MiniNet.Autograd;
 
 // Matrix products, all through Kernels.Gemm. Backward: ∂L/∂A = ∂L/∂C·Bᵀ and ∂L/∂B = Aᵀ·∂L/∂C, with the
@@ -84,7 +86,7 @@ public sealed partial class Tensor
         int[] shape = (int[])input._shape.Clone();
         shape[^1] = outFeatures;
         float[] data = GC.AllocateUninitializedArray<float>(rows * outFeatures);
-        Kernels.Gemm(false, true, rows, outFeatures, inFeatures, input.Data, weight.Data, data);
+        Gemm.Multiply(false, true, rows, outFeatures, inFeatures, input.Data, weight.Data, data);
         if (bias is not null)
         {
             for (int n = 0; n < rows; n++)
@@ -100,14 +102,14 @@ public sealed partial class Tensor
             if (input.RequiresGrad)
             {
                 float[] gx = GC.AllocateUninitializedArray<float>(rows * inFeatures);
-                Kernels.Gemm(false, false, rows, inFeatures, outFeatures, g, weight.Data, gx);
+                Gemm.Multiply(false, false, rows, inFeatures, outFeatures, g, weight.Data, gx);
                 input.AccumulateGrad(gx, owned: true);
             }
 
             if (weight.RequiresGrad)
             {
                 float[] gw = GC.AllocateUninitializedArray<float>(outFeatures * inFeatures);
-                Kernels.Gemm(true, false, outFeatures, inFeatures, rows, g, input.Data, gw);
+                Gemm.Multiply(true, false, outFeatures, inFeatures, rows, g, input.Data, gw);
                 weight.AccumulateGrad(gw, owned: true);
             }
 
@@ -138,20 +140,20 @@ public sealed partial class Tensor
     private static Tensor MatMulFlat(Tensor a, Tensor b, int m, int k, int n, int[] shape)
     {
         float[] data = GC.AllocateUninitializedArray<float>(m * n);
-        Kernels.Gemm(false, false, m, n, k, a.Data, b.Data, data);
+        Gemm.Multiply(false, false, m, n, k, a.Data, b.Data, data);
         return FromOp(data, shape, nameof(MatMul), [a, b], g =>
         {
             if (a.RequiresGrad)
             {
                 float[] ga = GC.AllocateUninitializedArray<float>(m * k);
-                Kernels.Gemm(false, true, m, k, n, g, b.Data, ga);
+                Gemm.Multiply(false, true, m, k, n, g, b.Data, ga);
                 a.AccumulateGrad(ga, owned: true);
             }
 
             if (b.RequiresGrad)
             {
                 float[] gb = GC.AllocateUninitializedArray<float>(k * n);
-                Kernels.Gemm(true, false, k, n, m, a.Data, g, gb);
+                Gemm.Multiply(true, false, k, n, m, a.Data, g, gb);
                 b.AccumulateGrad(gb, owned: true);
             }
         });
@@ -166,7 +168,7 @@ public sealed partial class Tensor
         float[] data = GC.AllocateUninitializedArray<float>(batch * m * n);
         for (int i = 0; i < batch; i++)
         {
-            Kernels.Gemm(false, false, m, n, k, a.Data.AsSpan(i * m * k, m * k), b.Data.AsSpan(i * k * n, k * n), data.AsSpan(i * m * n, m * n));
+            Gemm.Multiply(false, false, m, n, k, a.Data.AsSpan(i * m * k, m * k), b.Data.AsSpan(i * k * n, k * n), data.AsSpan(i * m * n, m * n));
         }
 
         return FromOp(data, [batch, m, n], nameof(MatMul), [a, b], g =>
@@ -176,7 +178,7 @@ public sealed partial class Tensor
                 float[] ga = GC.AllocateUninitializedArray<float>(batch * m * k);
                 for (int i = 0; i < batch; i++)
                 {
-                    Kernels.Gemm(false, true, m, k, n, g.AsSpan(i * m * n, m * n), b.Data.AsSpan(i * k * n, k * n), ga.AsSpan(i * m * k, m * k));
+                    Gemm.Multiply(false, true, m, k, n, g.AsSpan(i * m * n, m * n), b.Data.AsSpan(i * k * n, k * n), ga.AsSpan(i * m * k, m * k));
                 }
 
                 a.AccumulateGrad(ga, owned: true);
@@ -187,7 +189,7 @@ public sealed partial class Tensor
                 float[] gb = GC.AllocateUninitializedArray<float>(batch * k * n);
                 for (int i = 0; i < batch; i++)
                 {
-                    Kernels.Gemm(true, false, k, n, m, a.Data.AsSpan(i * m * k, m * k), g.AsSpan(i * m * n, m * n), gb.AsSpan(i * k * n, k * n));
+                    Gemm.Multiply(true, false, k, n, m, a.Data.AsSpan(i * m * k, m * k), g.AsSpan(i * m * n, m * n), gb.AsSpan(i * k * n, k * n));
                 }
 
                 b.AccumulateGrad(gb, owned: true);

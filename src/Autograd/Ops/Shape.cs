@@ -1,3 +1,5 @@
+using MiniNet.Kernels;
+
 namespace MiniNet.Autograd;
 
 // Ops that rearrange elements without changing them. Each backward moves ∂L/∂out back to where its

@@ -66,7 +66,7 @@ public sealed class Lstm : RecurrentLayer
         {
             (Tensor fusedOutput, LstmState[] fusedFinal) = StackLayers(input, (x, k) =>
             {
-                LstmSequenceResult r = Tensor.LstmSequence(
+                LstmSequenceResult r = FusedLstm.Run(
                     x, WeightsIh[k], WeightsHh[k], BiasesIh[k], BiasesHh[k], state?.H.Select(0, k), state?.C.Select(0, k), BatchFirst);
                 return (r.Output, new LstmState(r.HN, r.CN));
             });

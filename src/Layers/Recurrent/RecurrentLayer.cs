@@ -86,7 +86,7 @@ public abstract class RecurrentLayer : Module, ILayer
 
     /// <summary>
     /// True (the default): each layer runs as one fused graph node with its own backward through time
-    /// (<see cref="Tensor.LstmSequence"/>, <see cref="Tensor.RnnSequence"/>). False: the readable reference, composed
+    /// (the custom ops <see cref="FusedLstm"/> and <see cref="FusedRnn"/>). False: the readable reference, composed
     /// step by step from primitive ops; tests hold the two equal.
     /// </summary>
     public bool Fused { get; set; } = true;

@@ -48,7 +48,7 @@ public sealed class Rnn : RecurrentLayer
 
         if (Fused)
         {
-            (Tensor fusedOutput, Tensor[] fusedFinal) = StackLayers(input, (x, k) => Tensor.RnnSequence(
+            (Tensor fusedOutput, Tensor[] fusedFinal) = StackLayers(input, (x, k) => FusedRnn.Run(
                 x, WeightsIh[k], WeightsHh[k], BiasesIh[k], BiasesHh[k], h0?.Select(0, k), Nonlinearity == RnnNonlinearity.Relu, BatchFirst));
             return new RnnOutput(fusedOutput, Tensor.Stack(fusedFinal, 0));
         }

@@ -1,6 +1,6 @@
 using System.Numerics.Tensors;
 
-namespace MiniNet.Autograd;
+namespace MiniNet.Kernels;
 
 /// <summary>The binary elementwise functions the broadcasting kernel applies.</summary>
 internal enum BinaryFunction
@@ -25,7 +25,7 @@ internal static class Broadcasting
 {
     public static float[] Apply(BinaryFunction function, float[] left, int[] leftShape, float[] right, int[] rightShape, int[] outShape)
     {
-        var result = new float[ShapeText.Size(outShape)];
+        var result = new float[Size(outShape)];
         if (left.Length == result.Length && right.Length == result.Length)
         {
             Row(function, left, right, result);
@@ -86,7 +86,7 @@ internal static class Broadcasting
     /// <summary>Sums <paramref name="gradient"/> (of shape <paramref name="fromShape"/>) over the dimensions broadcast to reach it from <paramref name="toShape"/>.</summary>
     public static float[] SumTo(float[] gradient, int[] fromShape, int[] toShape)
     {
-        int size = ShapeText.Size(toShape);
+        int size = Size(toShape);
         if (size == gradient.Length)
         {
             return gradient; // nothing was broadcast: the shapes differ at most by leading 1s
@@ -195,5 +195,17 @@ internal static class Broadcasting
             case BinaryFunction.Divide: TensorPrimitives.Divide(l, r, o); break;
             default: TensorPrimitives.Pow(l, r, o); break;
         }
+    }
+
+    /// <summary>The element count of a shape the caller has already checked.</summary>
+    private static int Size(int[] shape)
+    {
+        int size = 1;
+        foreach (int dimension in shape)
+        {
+            size *= dimension;
+        }
+
+        return size;
     }
 }

@@ -2,10 +2,10 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
-namespace MiniNet.Autograd;
+namespace MiniNet.Kernels;
 
-/// <summary>The numeric kernels every op runs on: spans in, a destination span last.</summary>
-public static partial class Kernels
+/// <summary>The one matrix multiply every product runs on (forward and backward): spans in, the destination last.</summary>
+internal static class Gemm
 {
     private const int DepthBlock = 256;                           // k rows per block (KC): a panel block stays in L1
     private const long ParallelThreshold = 1L << 21;              // multiply-adds from which two cores win (see GemmParallel)
@@ -35,7 +35,7 @@ public static partial class Kernels
     /// <param name="b">B's k·n elements.</param>
     /// <param name="c">C's m·n elements, overwritten (β = 0) or accumulated into.</param>
     /// <param name="beta">The factor on C's previous contents.</param>
-    public static void Gemm(bool transposeA, bool transposeB, int m, int n, int k,
+    public static void Multiply(bool transposeA, bool transposeB, int m, int n, int k,
         ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, float beta = 0f)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(m);
@@ -43,7 +43,7 @@ public static partial class Kernels
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(k);
         CheckLength(a.Length, (long)m * k, "a", "m·k");
         CheckLength(b.Length, (long)k * n, "b", "k·n");
-        if (GemmBackend.Current == GemmBackendKind.OpenBlas)
+        if (KernelOptions.Current.Gemm == GemmBackendKind.OpenBlas)
         {
             CheckLength(c.Length, (long)m * n, "c", "m·n");
             GemmBackend.OpenBlasGemm(transposeA, transposeB, m, n, k, a, b, c, beta);
@@ -53,7 +53,7 @@ public static partial class Kernels
         PackedMatrix packed = PackedMatrix.PackPooled(b, transposeB, k, n);
         try
         {
-            Gemm(transposeA, m, a, packed, c, beta);
+            Multiply(transposeA, m, a, packed, c, beta);
         }
         finally
         {
@@ -68,7 +68,7 @@ public static partial class Kernels
     /// <param name="b">The packed right operand, [k, n].</param>
     /// <param name="c">C's m·n elements.</param>
     /// <param name="beta">The factor on C's previous contents.</param>
-    public static void Gemm(bool transposeA, int m, ReadOnlySpan<float> a, PackedMatrix b, Span<float> c, float beta = 0f)
+    public static void Multiply(bool transposeA, int m, ReadOnlySpan<float> a, PackedMatrix b, Span<float> c, float beta = 0f)
     {
         ArgumentNullException.ThrowIfNull(b);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(m);
@@ -351,7 +351,7 @@ public static partial class Kernels
             for (int j = 0; j < columns; j++)
             {
                 float value = Unsafe.Add(ref t, (r * width) + j);
-                Unsafe.Add(ref target, j) = beta == 0f ? value : value + (beta * Unsafe.Add(ref target, j));
+                Unsafe.Add(ref target, j) = beta == 0f ? value : MathF.FusedMultiplyAdd(beta, Unsafe.Add(ref target, j), value);   // rounded as the vector rows are
             }
         }
     }

@@ -1,4 +1,4 @@
-namespace MiniNet.Autograd;
+namespace MiniNet.Kernels;
 
 /// <summary>Copies between row-major layouts: permutations and blocks along an axis.</summary>
 internal static class Strided

@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace MiniNet.Autograd;
+namespace MiniNet.Kernels;
 
 /// <summary>
 /// The right operand of a GEMM, packed once into column panels for the micro-kernel: panel j holds columns
@@ -8,16 +8,13 @@ namespace MiniNet.Autograd;
 /// (32 floats with AVX-512, else 16). Packing reads B in either stored layout, so transposes cost nothing later;
 /// a weight used at every time step is packed once.
 /// </summary>
-public sealed class PackedMatrix
+internal sealed class PackedMatrix
 {
-    /// <summary>Columns per panel that new packs use: two hardware vectors (32 floats with 512-bit vectors, 16 with 256-bit).</summary>
-    public static int PanelWidth => UseWide ? 32 : 16;
-
     /// <summary>
-    /// Whether new packs are 32 columns wide for the 512-bit micro-kernel (the hardware's default). Tests switch it off
-    /// to run the 256-bit kernel on an AVX-512 machine; a matrix already packed keeps its own <see cref="Width"/>.
+    /// Columns per panel that new packs use: two vectors of <see cref="KernelOptions.VectorBits"/> (32 floats with
+    /// 512-bit vectors, else 16 for the 256-bit micro-kernel). A matrix already packed keeps its own <see cref="Width"/>.
     /// </summary>
-    internal static bool UseWide { get; set; } = System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated;
+    public static int PanelWidth => KernelOptions.Current.VectorBits == 512 ? 32 : 16;
 
     private readonly bool _pooled;
 

@@ -1,0 +1,254 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace MiniNet.Kernels;
+
+/// <summary>
+/// A vector of float lanes at one width, so that a kernel's formula is written once and evaluated at every width, as
+/// TensorPrimitives' operator structs are: <see cref="Lanes512"/>, <see cref="Lanes256"/>, <see cref="Lanes128"/>, and
+/// <see cref="Lane1"/> for the elements past the last full vector.
+/// </summary>
+/// <remarks>
+/// The JIT compiles a generic method once per struct argument, so <c>Step&lt;Lanes512&gt;</c> is the same machine code a
+/// hand-written <see cref="Vector512{T}"/> loop would be. The Vector APIs work at every width on every CPU (.NET emulates
+/// the ones the hardware lacks), which is how the 512-bit path is tested on AVX2 machines. All widths round alike:
+/// <see cref="FusedMultiplyAdd"/> is a true fused multiply-add at every width, and <see cref="Lane1"/> computes in lane
+/// 0 of a 128-bit vector, so a tail element gets exactly what a vector lane would.
+/// </remarks>
+/// <typeparam name="TSelf">The implementing struct.</typeparam>
+internal interface ILanes<TSelf>
+    where TSelf : struct, ILanes<TSelf>
+{
+    /// <summary>The number of lanes.</summary>
+    static abstract int Count { get; }
+
+    /// <summary>Every lane equal to <paramref name="value"/>.</summary>
+    static abstract TSelf Create(float value);
+
+    /// <summary>Loads <see cref="Count"/> floats from <paramref name="source"/>[<paramref name="offset"/>..].</summary>
+    static abstract TSelf Load(ReadOnlySpan<float> source, int offset);
+
+    /// <summary>Stores the lanes into <paramref name="destination"/>[<paramref name="offset"/>..].</summary>
+    void Store(Span<float> destination, int offset);
+
+    static abstract TSelf operator +(TSelf left, TSelf right);
+
+    static abstract TSelf operator -(TSelf left, TSelf right);
+
+    static abstract TSelf operator *(TSelf left, TSelf right);
+
+    static abstract TSelf operator /(TSelf left, TSelf right);
+
+    /// <summary>a·b + c, rounded once.</summary>
+    static abstract TSelf FusedMultiplyAdd(TSelf a, TSelf b, TSelf c);
+
+    /// <summary>Lane-wise minimum (NaN-propagating, as the Vector APIs).</summary>
+    static abstract TSelf Min(TSelf left, TSelf right);
+
+    /// <summary>Lane-wise maximum (NaN-propagating, as the Vector APIs).</summary>
+    static abstract TSelf Max(TSelf left, TSelf right);
+
+    /// <summary>Each lane of <paramref name="values"/> where <paramref name="condition"/>'s lane is positive, else 0.</summary>
+    static abstract TSelf WherePositive(TSelf condition, TSelf values);
+}
+
+/// <summary>16 lanes in a <see cref="Vector512{T}"/>.</summary>
+internal readonly struct Lanes512(Vector512<float> value) : ILanes<Lanes512>
+{
+    private readonly Vector512<float> _value = value;
+
+    public static int Count => Vector512<float>.Count;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes512 Create(float value) => new(Vector512.Create(value));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes512 Load(ReadOnlySpan<float> source, int offset) => new(Vector512.Create(source.Slice(offset, Vector512<float>.Count)));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Store(Span<float> destination, int offset) => _value.CopyTo(destination.Slice(offset, Vector512<float>.Count));
+
+    public static Lanes512 operator +(Lanes512 left, Lanes512 right) => new(left._value + right._value);
+
+    public static Lanes512 operator -(Lanes512 left, Lanes512 right) => new(left._value - right._value);
+
+    public static Lanes512 operator *(Lanes512 left, Lanes512 right) => new(left._value * right._value);
+
+    public static Lanes512 operator /(Lanes512 left, Lanes512 right) => new(left._value / right._value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes512 FusedMultiplyAdd(Lanes512 a, Lanes512 b, Lanes512 c) => new(Vector512.FusedMultiplyAdd(a._value, b._value, c._value));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes512 Min(Lanes512 left, Lanes512 right) => new(Vector512.Min(left._value, right._value));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes512 Max(Lanes512 left, Lanes512 right) => new(Vector512.Max(left._value, right._value));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes512 WherePositive(Lanes512 condition, Lanes512 values) =>
+        new(Vector512.ConditionalSelect(Vector512.GreaterThan(condition._value, Vector512<float>.Zero), values._value, Vector512<float>.Zero));
+}
+
+/// <summary>8 lanes in a <see cref="Vector256{T}"/>.</summary>
+internal readonly struct Lanes256(Vector256<float> value) : ILanes<Lanes256>
+{
+    private readonly Vector256<float> _value = value;
+
+    public static int Count => Vector256<float>.Count;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes256 Create(float value) => new(Vector256.Create(value));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes256 Load(ReadOnlySpan<float> source, int offset) => new(Vector256.Create(source.Slice(offset, Vector256<float>.Count)));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Store(Span<float> destination, int offset) => _value.CopyTo(destination.Slice(offset, Vector256<float>.Count));
+
+    public static Lanes256 operator +(Lanes256 left, Lanes256 right) => new(left._value + right._value);
+
+    public static Lanes256 operator -(Lanes256 left, Lanes256 right) => new(left._value - right._value);
+
+    public static Lanes256 operator *(Lanes256 left, Lanes256 right) => new(left._value * right._value);
+
+    public static Lanes256 operator /(Lanes256 left, Lanes256 right) => new(left._value / right._value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes256 FusedMultiplyAdd(Lanes256 a, Lanes256 b, Lanes256 c) => new(Vector256.FusedMultiplyAdd(a._value, b._value, c._value));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes256 Min(Lanes256 left, Lanes256 right) => new(Vector256.Min(left._value, right._value));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes256 Max(Lanes256 left, Lanes256 right) => new(Vector256.Max(left._value, right._value));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes256 WherePositive(Lanes256 condition, Lanes256 values) =>
+        new(Vector256.ConditionalSelect(Vector256.GreaterThan(condition._value, Vector256<float>.Zero), values._value, Vector256<float>.Zero));
+}
+
+/// <summary>4 lanes in a <see cref="Vector128{T}"/>.</summary>
+internal readonly struct Lanes128(Vector128<float> value) : ILanes<Lanes128>
+{
+    private readonly Vector128<float> _value = value;
+
+    public static int Count => Vector128<float>.Count;
+
+    internal Vector128<float> Value => _value;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes128 Create(float value) => new(Vector128.Create(value));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes128 Load(ReadOnlySpan<float> source, int offset) => new(Vector128.Create(source.Slice(offset, Vector128<float>.Count)));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Store(Span<float> destination, int offset) => _value.CopyTo(destination.Slice(offset, Vector128<float>.Count));
+
+    public static Lanes128 operator +(Lanes128 left, Lanes128 right) => new(left._value + right._value);
+
+    public static Lanes128 operator -(Lanes128 left, Lanes128 right) => new(left._value - right._value);
+
+    public static Lanes128 operator *(Lanes128 left, Lanes128 right) => new(left._value * right._value);
+
+    public static Lanes128 operator /(Lanes128 left, Lanes128 right) => new(left._value / right._value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes128 FusedMultiplyAdd(Lanes128 a, Lanes128 b, Lanes128 c) => new(Vector128.FusedMultiplyAdd(a._value, b._value, c._value));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes128 Min(Lanes128 left, Lanes128 right) => new(Vector128.Min(left._value, right._value));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes128 Max(Lanes128 left, Lanes128 right) => new(Vector128.Max(left._value, right._value));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes128 WherePositive(Lanes128 condition, Lanes128 values) =>
+        new(Vector128.ConditionalSelect(Vector128.GreaterThan(condition._value, Vector128<float>.Zero), values._value, Vector128<float>.Zero));
+}
+
+/// <summary>One lane, computed in lane 0 of a <see cref="Vector128{T}"/> so it rounds exactly as the vector widths do.</summary>
+internal readonly struct Lane1(Vector128<float> value) : ILanes<Lane1>
+{
+    private readonly Lanes128 _value = new(value);
+
+    public static int Count => 1;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lane1 Create(float value) => new(Vector128.Create(value));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lane1 Load(ReadOnlySpan<float> source, int offset) => new(Vector128.CreateScalar(source[offset]));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Store(Span<float> destination, int offset) => destination[offset] = _value.Value.ToScalar();
+
+    public static Lane1 operator +(Lane1 left, Lane1 right) => new((left._value + right._value).Value);
+
+    public static Lane1 operator -(Lane1 left, Lane1 right) => new((left._value - right._value).Value);
+
+    public static Lane1 operator *(Lane1 left, Lane1 right) => new((left._value * right._value).Value);
+
+    public static Lane1 operator /(Lane1 left, Lane1 right) => new((left._value / right._value).Value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lane1 FusedMultiplyAdd(Lane1 a, Lane1 b, Lane1 c) => new(Lanes128.FusedMultiplyAdd(a._value, b._value, c._value).Value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lane1 Min(Lane1 left, Lane1 right) => new(Lanes128.Min(left._value, right._value).Value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lane1 Max(Lane1 left, Lane1 right) => new(Lanes128.Max(left._value, right._value).Value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lane1 WherePositive(Lane1 condition, Lane1 values) => new(Lanes128.WherePositive(condition._value, values._value).Value);
+}
+
+/// <summary>A kernel written once over lanes: <see cref="Step{TLanes}"/> handles elements [j, j + TLanes.Count).</summary>
+internal interface ILaneKernel
+{
+    /// <summary>Computes the elements from <paramref name="j"/> on, <typeparamref name="TLanes"/>.Count of them.</summary>
+    void Step<TLanes>(int j)
+        where TLanes : struct, ILanes<TLanes>;
+}
+
+/// <summary>Runs a lane kernel over [0, length): the widest vectors the options allow first, then narrower ones, then single lanes.</summary>
+internal static class LaneLoop
+{
+    /// <summary>Evaluates <paramref name="kernel"/> at every element of [0, <paramref name="length"/>).</summary>
+    /// <param name="kernel">The kernel (a ref struct holding its spans).</param>
+    /// <param name="length">The number of elements.</param>
+    /// <param name="vectorBits">The widest vectors to use (<see cref="KernelOptions.VectorBits"/>).</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Run<TKernel>(ref TKernel kernel, int length, int vectorBits)
+        where TKernel : ILaneKernel, allows ref struct
+    {
+        int j = 0;
+        if (vectorBits >= 512)
+        {
+            for (; j + Lanes512.Count <= length; j += Lanes512.Count)
+            {
+                kernel.Step<Lanes512>(j);
+            }
+        }
+
+        if (vectorBits >= 256)
+        {
+            for (; j + Lanes256.Count <= length; j += Lanes256.Count)
+            {
+                kernel.Step<Lanes256>(j);
+            }
+        }
+
+        for (; j + Lanes128.Count <= length; j += Lanes128.Count)
+        {
+            kernel.Step<Lanes128>(j);
+        }
+
+        for (; j < length; j++)
+        {
+            kernel.Step<Lane1>(j);
+        }
+    }
+}

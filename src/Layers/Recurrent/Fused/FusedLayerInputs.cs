@@ -1,0 +1,187 @@
+using System.Buffers;
+using MiniNet.Autograd;
+using MiniNet.Kernels;
+
+namespace MiniNet.Layers;
+
+/// <summary>
+/// The checked inputs of a fused recurrent layer (<see cref="FusedRnn"/>, <see cref="FusedLstm"/>) and their layout:
+/// the sizes B, T, H, I, the input in time-major order, and the output back in the caller's order.
+/// </summary>
+/// <remarks>
+/// The custom ops' inputs are, by position: x, W_ih, W_hh, b_ih, b_hh, h0 and (LSTM) c0, the optional ones null when
+/// absent. The time loops run over [T, B, ·] arrays, so a batch-first sequence is permuted on the way in and out.
+/// </remarks>
+internal sealed class FusedLayerInputs
+{
+    /// <summary>Input positions in the custom ops' <c>Apply</c>.</summary>
+    public const int X = 0, WeightIh = 1, WeightHh = 2, BiasIh = 3, BiasHh = 4, H0 = 5, C0 = 6;
+
+    public FusedLayerInputs(IReadOnlyList<Tensor?> inputs, bool batchFirst, int gates, string op)
+    {
+        Tensor input = inputs[X] ?? throw new ArgumentNullException(nameof(inputs), $"{op}: the input sequence is null.");
+        Tensor weightIh = inputs[WeightIh] ?? throw new ArgumentNullException(nameof(inputs), $"{op}: weight_ih is null.");
+        Tensor weightHh = inputs[WeightHh] ?? throw new ArgumentNullException(nameof(inputs), $"{op}: weight_hh is null.");
+        if (weightHh.Rank != 2 || weightHh.Shape[0] != gates * weightHh.Shape[1])
+        {
+            throw new ArgumentException($"{op}: weight_hh must be [{gates}·H, H], but it is {LayerInput.Format(weightHh.Shape)}.", nameof(inputs));
+        }
+
+        int hidden = weightHh.Shape[1];
+        int features = weightIh.Rank == 2 ? weightIh.Shape[1] : -1;
+        if (weightIh.Rank != 2 || weightIh.Shape[0] != gates * hidden)
+        {
+            throw new ArgumentException($"{op}: weight_ih must be [{gates * hidden}, I], but it is {LayerInput.Format(weightIh.Shape)}.", nameof(inputs));
+        }
+
+        if (input.Rank != 3 || input.Shape[2] != features)
+        {
+            throw new ArgumentException(
+                $"{op}: input must be {(batchFirst ? "[B, T, " : "[T, B, ")}{features}], but it is {LayerInput.Format(input.Shape)}.", nameof(inputs));
+        }
+
+        foreach ((int at, string name) in new[] { (BiasIh, "bias_ih"), (BiasHh, "bias_hh") })
+        {
+            if (inputs[at] is { } bias && (bias.Rank != 1 || bias.Shape[0] != gates * hidden))
+            {
+                throw new ArgumentException($"{op}: {name} must be [{gates * hidden}], but it is {LayerInput.Format(bias.Shape)}.", nameof(inputs));
+            }
+        }
+
+        Batch = batchFirst ? input.Shape[0] : input.Shape[1];
+        Steps = batchFirst ? input.Shape[1] : input.Shape[0];
+        (Hidden, Features, Gates, BatchFirst) = (hidden, features, gates, batchFirst);
+        foreach ((int at, string name) in new[] { (H0, "h0"), (C0, "c0") })
+        {
+            if (at < inputs.Count && inputs[at] is { } state && (state.Rank != 2 || state.Shape[0] != Batch || state.Shape[1] != hidden))
+            {
+                throw new ArgumentException($"{op}: {name} must be [{Batch}, {hidden}], but it is {LayerInput.Format(state.Shape)}.", nameof(inputs));
+            }
+        }
+
+        (Input, WeightIhData, WeightHhData) = (input, weightIh.Data, weightHh.Data);
+        SummedBias = new float[gates * hidden];   // b_ih + b_hh: one add per step row instead of two
+        foreach (Tensor? bias in new[] { inputs[BiasIh], inputs[BiasHh] })
+        {
+            if (bias is not null)
+            {
+                System.Numerics.Tensors.TensorPrimitives.Add(SummedBias, bias.Data, SummedBias);
+            }
+        }
+    }
+
+    public Tensor Input { get; }
+
+    public float[] WeightIhData { get; }
+
+    public float[] WeightHhData { get; }
+
+    /// <summary>b_ih + b_hh, [gates·H] (zeros for a layer without biases).</summary>
+    public float[] SummedBias { get; }
+
+    public int Batch { get; }
+
+    public int Steps { get; }
+
+    public int Hidden { get; }
+
+    public int Features { get; }
+
+    public int Gates { get; }
+
+    public bool BatchFirst { get; }
+
+    /// <summary>The output's shape, [B, T, H] or [T, B, H].</summary>
+    public int[] OutputShape => BatchFirst ? [Batch, Steps, Hidden] : [Steps, Batch, Hidden];
+
+    /// <summary>
+    /// A working buffer from the shared pool, for the large per-sequence arrays (gates, states, δ). Reusing them
+    /// matters: a fresh multi-megabyte array is mapped page by page on first touch, and those page faults more than
+    /// doubled the forward pass when they fell inside the time loop. Rented arrays may be longer than asked.
+    /// </summary>
+    public static float[] Rent(int length) => ArrayPool<float>.Shared.Rent(length);
+
+    /// <summary>Gives working buffers back to the pool (nulls are skipped).</summary>
+    public static void Return(params float[]?[] buffers)
+    {
+        foreach (float[]? buffer in buffers)
+        {
+            if (buffer is not null)
+            {
+                ArrayPool<float>.Shared.Return(buffer);
+            }
+        }
+    }
+
+    /// <summary>The input as [T, B, I]: a rented copy when batch-first (return it with <see cref="ReturnTimeMajor"/>), else the input itself.</summary>
+    public float[] TimeMajorInput()
+    {
+        if (!BatchFirst)
+        {
+            return Input.Data;
+        }
+
+        float[] x = Rent(Input.Length);
+        Strided.Permute(Input.Data, [Batch, Steps, Features], [1, 0, 2], x);
+        return x;
+    }
+
+    /// <summary>Returns <paramref name="timeMajor"/> to the pool when it is a copy (not the caller's own array).</summary>
+    public void ReturnTimeMajor(float[] timeMajor, float[] original)
+    {
+        if (!ReferenceEquals(timeMajor, original))
+        {
+            Return(timeMajor);
+        }
+    }
+
+    /// <summary>[T, B, H] data in the caller's layout, as a new array the output tensor owns.</summary>
+    public float[] FromTimeMajor(ReadOnlySpan<float> timeMajor)
+    {
+        var data = GC.AllocateUninitializedArray<float>(Steps * Batch * Hidden);
+        if (BatchFirst)
+        {
+            Strided.Permute(timeMajor, [Steps, Batch, Hidden], [1, 0, 2], data);
+        }
+        else
+        {
+            timeMajor[..data.Length].CopyTo(data);
+        }
+
+        return data;
+    }
+
+    /// <summary>A gradient of the output as [T, B, H] (a rented copy when batch-first, else the gradient itself).</summary>
+    public float[] ToTimeMajor(float[] gradient)
+    {
+        if (!BatchFirst)
+        {
+            return gradient;
+        }
+
+        float[] result = Rent(gradient.Length);
+        Strided.Permute(gradient, [Batch, Steps, Hidden], [1, 0, 2], result);
+        return result;
+    }
+
+    /// <summary>P = X·W_ihᵀ for every step at once, [T·B, gates·H], into <paramref name="destination"/> (the cells add the bias).</summary>
+    public void Project(float[] timeMajorInput, Span<float> destination)
+    {
+        int rows = Steps * Batch;
+        int width = Gates * Hidden;
+        Gemm.Multiply(false, true, rows, width, Features, timeMajorInput, WeightIhData, destination[..(rows * width)]);
+    }
+
+    /// <summary>Copies an initial state into the first row block of a state history, or clears it when there is none.</summary>
+    public static void CopyOrClear(Tensor? state, Span<float> target)
+    {
+        if (state is null)
+        {
+            target.Clear();
+        }
+        else
+        {
+            state.Data.CopyTo(target);
+        }
+    }
+}

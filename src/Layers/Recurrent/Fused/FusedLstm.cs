@@ -1,0 +1,139 @@
+using MiniNet.Autograd;
+using MiniNet.Kernels;
+
+namespace MiniNet.Layers;
+
+/// <summary>What <see cref="FusedLstm.Run"/> returns: the hidden state at every step and the final states.</summary>
+/// <param name="Output">h_t for every step, in the input's layout ([B, T, H] batch-first, else [T, B, H]).</param>
+/// <param name="HN">The final hidden state h_T, [B, H].</param>
+/// <param name="CN">The final cell state c_T, [B, H].</param>
+public sealed record LstmSequenceResult(Tensor Output, Tensor HN, Tensor CN);
+
+/// <summary>
+/// One LSTM layer over a whole sequence (gate order i, f, g, o, as PyTorch) as one custom op with three outputs
+/// (the output sequence, h_n and c_n), forward and backward through time in hand-written loops around the GEMM. It
+/// computes what the composite <see cref="LstmCell"/> computes step by step from primitive ops, which tests hold it to.
+/// </summary>
+/// <remarks>
+/// Forward: P = X·W_ihᵀ for every step in one GEMM; then per step z = P_t + h_{t−1}·W_hhᵀ (W_hhᵀ packed once),
+/// [i f g o] = [σ, σ, tanh, σ](z + b_ih + b_hh), c_t = f⊙c_{t−1} + i⊙g, h_t = o⊙tanh(c_t) (<see cref="LstmCellKernel"/>).
+/// Backward through time, from t = T−1 down, with dh = ∂L/∂h_t (from the output and from step t+1) and dc = ∂L/∂c_t:
+/// the cell kernel turns them into the pre-activation gradients δ_t and ∂L/∂c_{t−1}; then ∂L/∂h_{t−1} = δ_t·W_hh.
+/// Finally the weight, bias and input gradients are GEMMs over all steps (<see cref="FusedLayerGradients"/>).
+/// </remarks>
+public sealed class FusedLstm : CustomOp
+{
+    private readonly bool _batchFirst;
+    private FusedLayerInputs _layer = null!;
+    private int _vectorBits;
+    private float[] _x = null!, _gates = null!, _hAll = null!, _cAll = null!, _tanhC = null!;
+
+    /// <summary>Creates the op for one application (see <see cref="Run"/>).</summary>
+    /// <param name="batchFirst">The layout of the input and of the output sequence.</param>
+    public FusedLstm(bool batchFirst) => _batchFirst = batchFirst;
+
+    /// <summary>Runs one LSTM layer over a sequence.</summary>
+    /// <param name="input">X: [B, T, I] when <paramref name="batchFirst"/>, else [T, B, I].</param>
+    /// <param name="weightIh">W_ih, [4H, I].</param>
+    /// <param name="weightHh">W_hh, [4H, H].</param>
+    /// <param name="biasIh">b_ih, [4H], or null.</param>
+    /// <param name="biasHh">b_hh, [4H], or null.</param>
+    /// <param name="h0">The initial hidden state [B, H], or null for zeros.</param>
+    /// <param name="c0">The initial cell state [B, H], or null for zeros.</param>
+    /// <param name="batchFirst">The layout of <paramref name="input"/> and of the output.</param>
+    /// <returns>The output sequence and the final states, all three ordinary outputs of the graph.</returns>
+    public static LstmSequenceResult Run(Tensor input, Tensor weightIh, Tensor weightHh, Tensor? biasIh, Tensor? biasHh,
+        Tensor? h0, Tensor? c0, bool batchFirst)
+    {
+        Tensor[] outputs = new FusedLstm(batchFirst).Apply(input, weightIh, weightHh, biasIh, biasHh, h0, c0);
+        return new LstmSequenceResult(outputs[0], outputs[1], outputs[2]);
+    }
+
+    /// <inheritdoc/>
+    public override string Name => "LstmLayer";
+
+    /// <inheritdoc/>
+    protected override Tensor[] Forward(IReadOnlyList<Tensor?> inputs)
+    {
+        _layer = new FusedLayerInputs(inputs, _batchFirst, gates: 4, Name);
+        _vectorBits = KernelOptions.Current.VectorBits;
+        (int batch, int steps, int hidden) = (_layer.Batch, _layer.Steps, _layer.Hidden);
+        int g4 = 4 * hidden;
+        int rowsBH = batch * hidden;
+
+        _x = _layer.TimeMajorInput();
+        _gates = FusedLayerInputs.Rent(steps * batch * g4);   // X·W_ihᵀ, then the activated gates [T, B, 4H]
+        _layer.Project(_x, _gates);
+        _hAll = FusedLayerInputs.Rent((steps + 1) * rowsBH);   // h_{-1} = h0, then h_0 … h_{T-1}
+        _cAll = FusedLayerInputs.Rent((steps + 1) * rowsBH);
+        _tanhC = FusedLayerInputs.Rent(steps * rowsBH);
+        FusedLayerInputs.CopyOrClear(inputs[FusedLayerInputs.H0], _hAll.AsSpan(0, rowsBH));
+        FusedLayerInputs.CopyOrClear(inputs[FusedLayerInputs.C0], _cAll.AsSpan(0, rowsBH));
+        PackedMatrix recurrent = PackedMatrix.PackPooled(_layer.WeightHhData, transposed: true, hidden, g4);
+        for (int t = 0; t < steps; t++)
+        {
+            Span<float> gatesT = _gates.AsSpan(t * batch * g4, batch * g4);
+            Gemm.Multiply(false, batch, _hAll.AsSpan(t * rowsBH, rowsBH), recurrent, gatesT, beta: 1f);   // z = P_t + h_{t−1}·W_hhᵀ
+            for (int b = 0; b < batch; b++)
+            {
+                int at = (t * rowsBH) + (b * hidden);
+                LstmCellKernel.Forward(gatesT.Slice(b * g4, g4), _layer.SummedBias, _cAll.AsSpan(at, hidden),
+                    _cAll.AsSpan(at + rowsBH, hidden), _tanhC.AsSpan(at, hidden), _hAll.AsSpan(at + rowsBH, hidden), _vectorBits);
+            }
+        }
+
+        recurrent.ReturnToPool();
+        Tensor[] outputs =
+        [
+            Tensor.FromBuffer(_layer.FromTimeMajor(_hAll.AsSpan(rowsBH, steps * rowsBH)), _layer.OutputShape),
+            Tensor.FromBuffer(_hAll.AsSpan(steps * rowsBH, rowsBH).ToArray(), [batch, hidden]),
+            Tensor.FromBuffer(_cAll.AsSpan(steps * rowsBH, rowsBH).ToArray(), [batch, hidden]),
+        ];
+        if (!RecordsGraph)
+        {
+            ReturnBuffers();
+        }
+
+        return outputs;
+    }
+
+    /// <inheritdoc/>
+    protected override Tensor?[] Backward(IReadOnlyList<Tensor> outputGradients)
+    {
+        (int batch, int steps, int hidden) = (_layer.Batch, _layer.Steps, _layer.Hidden);
+        int g4 = 4 * hidden;
+        int rowsBH = batch * hidden;
+        float[] dOut = _layer.ToTimeMajor(outputGradients[0].Data);
+        float[] delta = FusedLayerInputs.Rent(steps * batch * g4);
+        float[] dh = (float[])outputGradients[1].Data.Clone();   // ∂L/∂h_T, then ∂L/∂h_t going back
+        float[] dc = (float[])outputGradients[2].Data.Clone();   // ∂L/∂c_T, then ∂L/∂c_t
+        PackedMatrix back = PackedMatrix.PackPooled(_layer.WeightHhData, transposed: false, g4, hidden);
+        for (int t = steps - 1; t >= 0; t--)
+        {
+            System.Numerics.Tensors.TensorPrimitives.Add(dh, dOut.AsSpan(t * rowsBH, rowsBH), dh);
+            ReadOnlySpan<float> activated = _gates.AsSpan(t * batch * g4, batch * g4);
+            Span<float> deltaT = delta.AsSpan(t * batch * g4, batch * g4);
+            for (int b = 0; b < batch; b++)
+            {
+                int at = (t * rowsBH) + (b * hidden);
+                LstmCellKernel.Backward(activated.Slice(b * g4, g4), _tanhC.AsSpan(at, hidden), _cAll.AsSpan(at, hidden),
+                    dh.AsSpan(b * hidden, hidden), dc.AsSpan(b * hidden, hidden), deltaT.Slice(b * g4, g4), _vectorBits);
+            }
+
+            Gemm.Multiply(false, batch, deltaT, back, dh);   // ∂L/∂h_{t−1} = δ_t·W_hh
+        }
+
+        back.ReturnToPool();
+        Tensor?[] gradients = FusedLayerGradients.Compute(_layer, NeedsInputGradient, delta, _x, _hAll, dh, dc);
+        _layer.ReturnTimeMajor(dOut, outputGradients[0].Data);
+        FusedLayerInputs.Return(delta);
+        ReturnBuffers();
+        return gradients;
+    }
+
+    private void ReturnBuffers()
+    {
+        FusedLayerInputs.Return(_gates, _hAll, _cAll, _tanhC);
+        _layer.ReturnTimeMajor(_x, _layer.Input.Data);
+    }
+}

@@ -1,0 +1,114 @@
+using MiniNet.Autograd;
+using MiniNet.Kernels;
+
+namespace MiniNet.Layers;
+
+/// <summary>
+/// One Elman RNN layer (tanh or relu) over a whole sequence as one custom op with two outputs (the output sequence and
+/// h_n), forward and backward through time in hand-written loops around the GEMM. It computes what the composite
+/// <see cref="RnnCell"/> computes step by step from primitive ops, which tests hold it to.
+/// </summary>
+/// <remarks>
+/// Forward: P = X·W_ihᵀ in one GEMM; h_t = φ(P_t + h_{t−1}·W_hhᵀ + b_ih + b_hh) (<see cref="RnnCellKernel"/>). Backward
+/// through time: δ_t = (∂L/∂h_t)⊙φ'(h_t), with φ' = 1 − h² for tanh and [h &gt; 0] for relu, and ∂L/∂h_{t−1} = δ_t·W_hh —
+/// the repeated product by W_hhᵀ·diag(φ') that makes gradients vanish or explode (Pascanu et al. 2013). Weight and bias
+/// gradients are one GEMM over all steps, the input gradient another (<see cref="FusedLayerGradients"/>).
+/// </remarks>
+public sealed class FusedRnn : CustomOp
+{
+    private readonly bool _relu;
+    private readonly bool _batchFirst;
+    private FusedLayerInputs _layer = null!;
+    private int _vectorBits;
+    private float[] _x = null!, _hAll = null!;
+
+    /// <summary>Creates the op for one application (see <see cref="Run"/>).</summary>
+    /// <param name="relu">relu instead of tanh.</param>
+    /// <param name="batchFirst">The layout of the input and of the output sequence.</param>
+    public FusedRnn(bool relu, bool batchFirst) => (_relu, _batchFirst) = (relu, batchFirst);
+
+    /// <summary>Runs one RNN layer over a sequence.</summary>
+    /// <param name="input">X: [B, T, I] when <paramref name="batchFirst"/>, else [T, B, I].</param>
+    /// <param name="weightIh">W_ih, [H, I].</param>
+    /// <param name="weightHh">W_hh, [H, H].</param>
+    /// <param name="biasIh">b_ih, [H], or null.</param>
+    /// <param name="biasHh">b_hh, [H], or null.</param>
+    /// <param name="h0">The initial hidden state [B, H], or null for zeros.</param>
+    /// <param name="relu">relu instead of tanh.</param>
+    /// <param name="batchFirst">The layout of <paramref name="input"/> and of the output.</param>
+    /// <returns>The output sequence and the final hidden state, both ordinary outputs of the graph.</returns>
+    public static (Tensor Output, Tensor HN) Run(Tensor input, Tensor weightIh, Tensor weightHh, Tensor? biasIh, Tensor? biasHh,
+        Tensor? h0, bool relu, bool batchFirst)
+    {
+        Tensor[] outputs = new FusedRnn(relu, batchFirst).Apply(input, weightIh, weightHh, biasIh, biasHh, h0);
+        return (outputs[0], outputs[1]);
+    }
+
+    /// <inheritdoc/>
+    public override string Name => "RnnLayer";
+
+    /// <inheritdoc/>
+    protected override Tensor[] Forward(IReadOnlyList<Tensor?> inputs)
+    {
+        _layer = new FusedLayerInputs(inputs, _batchFirst, gates: 1, Name);
+        _vectorBits = KernelOptions.Current.VectorBits;
+        (int batch, int steps, int hidden) = (_layer.Batch, _layer.Steps, _layer.Hidden);
+        int rowsBH = batch * hidden;
+
+        _x = _layer.TimeMajorInput();
+        _hAll = FusedLayerInputs.Rent((steps + 1) * rowsBH);   // h_{-1} = h0, then h_0 … h_{T-1}
+        _layer.Project(_x, _hAll.AsSpan(rowsBH));                // X·W_ihᵀ, turned into h_t in place below
+        FusedLayerInputs.CopyOrClear(inputs[FusedLayerInputs.H0], _hAll.AsSpan(0, rowsBH));
+        PackedMatrix recurrent = PackedMatrix.PackPooled(_layer.WeightHhData, transposed: true, hidden, hidden);
+        for (int t = 0; t < steps; t++)
+        {
+            Span<float> h = _hAll.AsSpan((t + 1) * rowsBH, rowsBH);
+            Gemm.Multiply(false, batch, _hAll.AsSpan(t * rowsBH, rowsBH), recurrent, h, beta: 1f);   // z = P_t + h_{t−1}·W_hhᵀ
+            RnnCellKernel.Forward(h, _layer.SummedBias, _relu, _vectorBits);
+        }
+
+        recurrent.ReturnToPool();
+        Tensor[] outputs =
+        [
+            Tensor.FromBuffer(_layer.FromTimeMajor(_hAll.AsSpan(rowsBH, steps * rowsBH)), _layer.OutputShape),
+            Tensor.FromBuffer(_hAll.AsSpan(steps * rowsBH, rowsBH).ToArray(), [batch, hidden]),
+        ];
+        if (!RecordsGraph)
+        {
+            ReturnBuffers();
+        }
+
+        return outputs;
+    }
+
+    /// <inheritdoc/>
+    protected override Tensor?[] Backward(IReadOnlyList<Tensor> outputGradients)
+    {
+        (int batch, int steps, int hidden) = (_layer.Batch, _layer.Steps, _layer.Hidden);
+        int rowsBH = batch * hidden;
+        float[] dOut = _layer.ToTimeMajor(outputGradients[0].Data);
+        float[] delta = FusedLayerInputs.Rent(steps * rowsBH);
+        float[] dh = (float[])outputGradients[1].Data.Clone();   // ∂L/∂h_T, then ∂L/∂h_t going back
+        PackedMatrix back = PackedMatrix.PackPooled(_layer.WeightHhData, transposed: false, hidden, hidden);
+        for (int t = steps - 1; t >= 0; t--)
+        {
+            System.Numerics.Tensors.TensorPrimitives.Add(dh, dOut.AsSpan(t * rowsBH, rowsBH), dh);
+            Span<float> deltaT = delta.AsSpan(t * rowsBH, rowsBH);
+            RnnCellKernel.Backward(_hAll.AsSpan((t + 1) * rowsBH, rowsBH), dh, deltaT, _relu, _vectorBits);
+            Gemm.Multiply(false, batch, deltaT, back, dh);   // ∂L/∂h_{t−1} = δ_t·W_hh
+        }
+
+        back.ReturnToPool();
+        Tensor?[] gradients = FusedLayerGradients.Compute(_layer, NeedsInputGradient, delta, _x, _hAll, dh, null);
+        _layer.ReturnTimeMajor(dOut, outputGradients[0].Data);
+        FusedLayerInputs.Return(delta);
+        ReturnBuffers();
+        return gradients;
+    }
+
+    private void ReturnBuffers()
+    {
+        FusedLayerInputs.Return(_hAll);
+        _layer.ReturnTimeMajor(_x, _layer.Input.Data);
+    }
+}

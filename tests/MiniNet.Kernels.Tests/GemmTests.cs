@@ -1,0 +1,184 @@
+using FluentAssertions;
+using MathNet.Numerics.LinearAlgebra;
+using Xunit;
+
+namespace MiniNet.Kernels.Tests;
+
+/// <summary>Every transpose case of the GEMM against MathNet.Numerics (double precision), at every vector width.</summary>
+public sealed class GemmTests
+{
+    public static TheoryData<int, int, int, int> ShapesAtEveryWidth()
+    {
+        var data = new TheoryData<int, int, int, int>();
+        foreach (int bits in Widths.All)
+        {
+            foreach ((int m, int k, int n) in new[]
+            {
+                (1, 1, 1), (1, 7, 1), (7, 1, 33), (33, 7, 1), (7, 33, 129), (129, 33, 7), (33, 129, 33), (64, 128, 17),
+                (130, 257, 70), (129, 1024, 17), (8, 9, 32), (16, 300, 40),
+                (333, 301, 350), (100, 600, 600), // above 2^21 multiply-adds: the two-core path, split by rows, then by panels
+            })
+            {
+                data.Add(bits, m, k, n);
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(ShapesAtEveryWidth))]
+    public void Every_transpose_case_matches_MathNet(int bits, int m, int k, int n)
+    {
+        Matrix<double> a = Widths.Matrix(m, k, seed: 3 * m), b = Widths.Matrix(k, n, seed: 5 * n), c0 = Widths.Matrix(m, n, seed: 7);
+        foreach ((bool ta, bool tb) in new[] { (false, false), (false, true), (true, false), (true, true) })
+        {
+            float[] c = Widths.Flatten(c0);
+            float[] aStored = Widths.Flatten(ta ? a.Transpose() : a), bStored = Widths.Flatten(tb ? b.Transpose() : b);
+            Widths.At(bits, () =>
+            {
+                Gemm.Multiply(ta, tb, m, n, k, aStored, bStored, c, beta: 0.5f);
+                return 0;
+            });
+            AssertMatches(c, (a * b) + (0.5 * c0), k, $"{bits}-bit, ta={ta}, tb={tb}");
+        }
+    }
+
+    [Theory]
+    [InlineData(7, 33, 129)]
+    [InlineData(130, 257, 70)]
+    [InlineData(33, 600, 50)]
+    public void Every_width_gives_the_same_bits(int m, int k, int n)
+    {
+        // Each element is the same chain of fused multiply-adds over p whatever the tile: 512-bit tiles are 8×32,
+        // 256-bit ones 6×16, and the sums must not notice.
+        float[] a = Widths.Normal(m * k, 1), b = Widths.Normal(k * n, 2), c0 = Widths.Normal(m * n, 3);
+        float[][] results = [.. Widths.All.Select(bits => Widths.At(bits, () =>
+        {
+            float[] c = (float[])c0.Clone();
+            Gemm.Multiply(true, false, m, n, k, a, b, c, beta: 0.5f);
+            return c;
+        }))];
+        results[1].Should().Equal(results[0], "the 256-bit kernel sums as the 512-bit one does");
+        results[2].Should().Equal(results[0]);
+    }
+
+    [Theory]
+    [MemberData(nameof(Widths.Data), MemberType = typeof(Widths))]
+    public void Beta_zero_ignores_NaN_in_the_destination(int bits)
+    {
+        float[] c = Enumerable.Repeat(float.NaN, 40 * 70).ToArray();
+        float[] a = Widths.Normal(40 * 30, 1), b = Widths.Normal(30 * 70, 2);
+        Widths.At(bits, () =>
+        {
+            Gemm.Multiply(false, true, 40, 70, 30, a, b, c);
+            return 0;
+        });
+        c.Should().OnlyContain(v => float.IsFinite(v));
+    }
+
+    [Theory]
+    [InlineData(512, 32)]
+    [InlineData(256, 16)]
+    [InlineData(128, 16)]
+    public void A_pack_is_two_vectors_wide(int bits, int width) =>
+        Widths.At(bits, () => PackedMatrix.Pack(new float[6], transposed: false, 2, 3)).Width.Should().Be(width);
+
+    [Fact]
+    public void Spans_too_short_for_the_shape_are_rejected()
+    {
+        Action act = () => Gemm.Multiply(false, false, 2, 2, 2, new float[3], new float[4], new float[4]);
+        act.Should().Throw<ArgumentException>().WithMessage("*'a' has 3 elements but m·k = 4*");
+    }
+
+    internal static void AssertMatches(float[] actual, Matrix<double> expected, int k, string because)
+    {
+        // float32 accumulation over k products of N(0, 1) values: error grows like √k·ε·|terms|.
+        double tolerance = 1e-5 * Math.Sqrt(k) * 4;
+        for (int i = 0; i < expected.RowCount; i++)
+        {
+            for (int j = 0; j < expected.ColumnCount; j++)
+            {
+                double e = expected[i, j];
+                double a = actual[(i * expected.ColumnCount) + j];
+                Math.Abs(a - e).Should().BeLessThanOrEqualTo(tolerance * (1 + Math.Abs(e)), $"element [{i}, {j}], {because}");
+            }
+        }
+    }
+}
+
+/// <summary>The OpenBLAS backend and the managed kernel agree, and the choice is explained.</summary>
+public sealed class GemmBackendTests
+{
+    [Fact]
+    public void OpenBLAS_and_the_managed_kernel_agree_on_every_transpose_case()
+    {
+        if (!KernelOptions.OpenBlasAvailable)
+        {
+            // Without libopenblas.so.0 the managed kernel must be in use, say why, and refuse OpenBLAS by name.
+            KernelOptions.Default.Gemm.Should().Be(GemmBackendKind.Managed);
+            KernelOptions.Default.Description.Should().Contain("not found");
+            Action ask = () => _ = KernelOptions.Default with { Gemm = GemmBackendKind.OpenBlas };
+            ask.Should().Throw<ArgumentException>().WithMessage("*libopenblas.so.0*apt-get install libopenblas0*");
+            return;
+        }
+
+        foreach ((int m, int k, int n) in new[] { (1, 1, 1), (7, 33, 129), (130, 257, 70) })
+        {
+            float[] a = Widths.Normal(m * k, m), b = Widths.Normal(k * n, n), c0 = Widths.Normal(m * n, k);
+            foreach ((bool ta, bool tb) in new[] { (false, false), (false, true), (true, false), (true, true) })
+            {
+                float[] managed = Run(GemmBackendKind.Managed, ta, tb, m, n, k, a, b, c0);
+                float[] blas = Run(GemmBackendKind.OpenBlas, ta, tb, m, n, k, a, b, c0);
+                for (int i = 0; i < managed.Length; i++)
+                {
+                    blas[i].Should().BeApproximately(managed[i], 1e-4f * (1 + MathF.Abs(managed[i])) * MathF.Sqrt(k), $"[{m}x{k}x{n}] ta={ta} tb={tb} element {i}");
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void OpenBLAS_also_ignores_NaN_in_the_destination_when_beta_is_zero()
+    {
+        if (!KernelOptions.OpenBlasAvailable)
+        {
+            KernelOptions.OpenBlasCore.Should().BeNull("nothing was loaded");
+            return;
+        }
+
+        float[] c = Run(GemmBackendKind.OpenBlas, false, true, 40, 70, 30, Widths.Normal(1200, 1), Widths.Normal(2100, 2), Enumerable.Repeat(float.NaN, 2800).ToArray(), beta: 0f);
+        c.Should().OnlyContain(v => float.IsFinite(v));
+    }
+
+    [Fact]
+    public void The_OpenBLAS_description_names_the_kernel_set_the_library_chose()
+    {
+        if (!KernelOptions.OpenBlasAvailable)
+        {
+            KernelOptions.OpenBlasCore.Should().BeNull("nothing was loaded");
+            return;
+        }
+
+        // A DYNAMIC_ARCH OpenBLAS names its kernels; a user pinning them with OPENBLAS_CORETYPE sees that name back.
+        KernelOptions.OpenBlasCore.Should().NotBeNullOrWhiteSpace();
+        string? pinned = Environment.GetEnvironmentVariable("OPENBLAS_CORETYPE");
+        if (!string.IsNullOrEmpty(pinned))
+        {
+            KernelOptions.OpenBlasCore.Should().BeEquivalentTo(pinned);
+        }
+
+        (KernelOptions.Default with { Gemm = GemmBackendKind.OpenBlas }).Description.Should().Contain($"{KernelOptions.OpenBlasCore} kernels");
+    }
+
+    private static float[] Run(GemmBackendKind kind, bool ta, bool tb, int m, int n, int k, float[] a, float[] b, float[] c0, float beta = 0.5f)
+    {
+        float[] c = (float[])c0.Clone();
+        using (KernelOptions.Use(KernelOptions.Default with { Gemm = kind }))
+        {
+            Gemm.Multiply(ta, tb, m, n, k, a, b, c, beta);
+        }
+
+        return c;
+    }
+}

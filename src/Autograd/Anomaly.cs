@@ -47,23 +47,33 @@ public static class Anomaly
     [ThreadStatic]
     private static int t_depth;
 
+    [ThreadStatic]
+    private static int? t_step;
+
     /// <summary>Whether anomaly mode is on for the current thread.</summary>
     public static bool IsEnabled => t_depth > 0;
 
-    /// <summary>The training step reported in anomaly messages (the trainer sets it), or null.</summary>
-    public static int? Step { get; set; }
+    /// <summary>The training step the innermost open scope names in its messages, or null.</summary>
+    public static int? Step => t_step;
 
     /// <summary>Turns anomaly mode on until the returned scope is disposed.</summary>
-    /// <returns>The scope.</returns>
-    public static IDisposable Scope()
+    /// <param name="step">The training step to name in anomaly messages (the trainer opens one scope per step), or null.</param>
+    /// <returns>The scope; disposing it restores the mode and the step that were in force before.</returns>
+    public static IDisposable Scope(int? step = null)
     {
+        int? previous = t_step;
         t_depth++;
-        return new ThreadScope(static () => t_depth--);
+        t_step = step ?? previous;
+        return new ThreadScope(() =>
+        {
+            t_depth--;
+            t_step = previous;
+        });
     }
 
     internal static void CheckForward(string op, float[] data, int[] shape, Tensor[] inputs)
     {
-        if (!System.Numerics.Tensors.TensorPrimitives.IsFiniteAll(data))
+        if (data.Length > 0 && !System.Numerics.Tensors.TensorPrimitives.IsFiniteAll(data))   // IsFiniteAll is false for no values; a custom op's node has none
         {
             throw new AnomalyException(
                 $"Anomaly: the forward pass of {op} produced {Kind(data)}{At()}; its result has shape {ShapeText.Format(shape)} and its inputs " +
@@ -76,7 +86,7 @@ public static class Anomaly
     {
         foreach (Tensor input in inputs)
         {
-            if (input.Grad is Tensor grad && !System.Numerics.Tensors.TensorPrimitives.IsFiniteAll(grad.Data))
+            if (input.Grad is Tensor grad && grad.Length > 0 && !System.Numerics.Tensors.TensorPrimitives.IsFiniteAll(grad.Data))
             {
                 throw new AnomalyException(
                     $"Anomaly: the backward pass of {op} (result shape {ShapeText.Format(shape)}) produced {Kind(grad.Data)} in the gradient of " +

@@ -70,7 +70,15 @@ public abstract class CustomOp
         Tensor[] values;
         using (NoGrad.Scope())
         {
-            values = Forward(_inputs);
+            try
+            {
+                values = Forward(_inputs);
+            }
+            catch (AnomalyException e) when (!e.InBackward && e.Op != Name)
+            {
+                // An op used inside Forward overflowed: say which custom op it was part of.
+                throw new AnomalyException(e.Message.Replace($"pass of {e.Op} ", $"pass of {e.Op} inside {Name} ", StringComparison.Ordinal), Name, inBackward: false, e.Parameters);
+            }
         }
 
         CheckOutputs(values);
@@ -95,7 +103,7 @@ public abstract class CustomOp
             _outputs[i] = Tensor.FromOp(values[i].Data, values[i].ShapeArray, Name, [node], gradient =>
             {
                 _outputGradients[index] = gradient;
-                node.AccumulateGrad([], owned: true);
+                node.AccumulateGrad([]);
             });
         }
 
@@ -181,7 +189,7 @@ public abstract class CustomOp
             // or an input holds, is copied.
             bool fresh = !adopted.Contains(gradient.Data) && !gradients.Any(g => ReferenceEquals(g.Data, gradient.Data))
                 && !inputs.Any(x => x is not null && (ReferenceEquals(x.Data, gradient.Data) || ReferenceEquals(x.Grad?.Data, gradient.Data)));
-            input.AccumulateGrad(gradient.Data, owned: fresh);
+            input.AccumulateGrad(fresh ? gradient.Data : (float[])gradient.Data.Clone());
             adopted.Add(gradient.Data);
         }
 

@@ -41,7 +41,7 @@ public sealed partial class Tensor
         }
 
         List<Tensor> order = TopologicalOrder();
-        AccumulateGrad([1f], owned: true);
+        AccumulateGrad([1f]);
 
         for (int i = order.Count - 1; i >= 0; i--)
         {

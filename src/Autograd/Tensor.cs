@@ -204,8 +204,11 @@ public sealed partial class Tensor
         return result;
     }
 
-    /// <summary>Adds <paramref name="gradient"/> to <see cref="Grad"/>; with <paramref name="owned"/> a fresh array is adopted without a copy.</summary>
-    internal void AccumulateGrad(float[] gradient, bool owned)
+    /// <summary>
+    /// Adds <paramref name="gradient"/>, which a backward function has just computed, to <see cref="Grad"/>: the first
+    /// gradient to arrive becomes <see cref="Grad"/> itself (no copy), later ones are added to it.
+    /// </summary>
+    internal void AccumulateGrad(float[] gradient)
     {
         if (gradient.Length != Data.Length)
         {
@@ -216,7 +219,7 @@ public sealed partial class Tensor
 
         if (_grad is null)
         {
-            _grad = new Tensor(owned ? gradient : (float[])gradient.Clone(), _shape, requiresGrad: false);
+            _grad = new Tensor(gradient, _shape, requiresGrad: false);
         }
         else
         {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using MathNet.Numerics.Statistics;
 using MiniNet.Autograd;
+using MiniNet.Serialization;
 
 namespace MiniNet.Clipping;
 
@@ -84,10 +85,13 @@ public sealed class AutoClip : IGradientClipper, IStatefulClipper
     }
 
     /// <inheritdoc/>
-    public IReadOnlyDictionary<string, string> GetState() => new Dictionary<string, string> { ["history"] = ClipState.Doubles(_history) };
+    public ClipperState SaveState() => new AutoClipState([.. _history]);
 
     /// <inheritdoc/>
-    public void LoadState(IReadOnlyDictionary<string, string> state) => LoadHistory(ClipState.ParseDoubles(state, "history"));
+    public void LoadState(ClipperState state) => LoadHistory(StateOf.Expect<AutoClipState>(state, this).History);
+
+    /// <inheritdoc/>
+    public ClipperState ParseState(IReadOnlyDictionary<string, string> text) => AutoClipState.Parse(text);
 
     /// <inheritdoc/>
     public override string ToString() => "autoclip:" + Percentile.ToString(CultureInfo.InvariantCulture);

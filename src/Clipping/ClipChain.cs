@@ -1,4 +1,5 @@
 using MiniNet.Autograd;
+using MiniNet.Serialization;
 
 namespace MiniNet.Clipping;
 
@@ -23,7 +24,20 @@ public sealed class ClipChain : IGradientClipper, IStatefulClipper
         }
 
         _stages = stages;
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        StageNames = [.. stages.Select(stage =>
+        {
+            string name = stage.ToString() ?? stage.GetType().Name;
+            int count = seen[name] = seen.GetValueOrDefault(name) + 1;
+            return count == 1 ? name : $"{name}#{count}";
+        })];
     }
+
+    /// <summary>
+    /// Each stage's name: its spec (<c>ToString()</c>, such as <c>autoclip:90</c>), with <c>#2</c>, <c>#3</c> added to a
+    /// repeated one. State is keyed by these names, so a checkpoint restores into the stage it came from.
+    /// </summary>
+    public IReadOnlyList<string> StageNames { get; }
 
     /// <summary>The stages in order.</summary>
     public IReadOnlyList<IGradientClipper> Stages => _stages;
@@ -124,33 +138,40 @@ public sealed class ClipChain : IGradientClipper, IStatefulClipper
     }
 
     /// <inheritdoc/>
-    public IReadOnlyDictionary<string, string> GetState()
+    public ClipperState SaveState() => new ClipChainState(
+        [.. Stateful().Select(s => KeyValuePair.Create(s.Name, s.Stage.SaveState()))]);
+
+    /// <inheritdoc/>
+    /// <exception cref="ArgumentException">The state lacks a stateful stage of this chain, names a stage it does not
+    /// have, or gives a stage another kind's state.</exception>
+    public void LoadState(ClipperState state)
     {
-        var state = new Dictionary<string, string>(StringComparer.Ordinal);
-        for (int i = 0; i < _stages.Length; i++)
+        ClipChainState chain = StateOf.Expect<ClipChainState>(state, this);
+        var byName = new Dictionary<string, ClipperState>(chain.Stages, StringComparer.Ordinal);
+        (string Name, IStatefulClipper Stage)[] stateful = [.. Stateful()];
+        foreach (string name in byName.Keys.Where(n => !stateful.Any(s => s.Name == n)))
         {
-            if (_stages[i] is IStatefulClipper stateful)
-            {
-                foreach ((string key, string value) in stateful.GetState())
-                {
-                    state[$"stage{i}.{key}"] = value;
-                }
-            }
+            throw new ArgumentException($"The state has stage '{name}', which this chain ({this}) does not have.", nameof(state));
         }
 
-        return state;
+        foreach ((string name, IStatefulClipper stage) in stateful)
+        {
+            stage.LoadState(byName.TryGetValue(name, out ClipperState? own) ? own
+                : throw new ArgumentException($"The state lacks stage '{name}' of this chain ({this}); it was saved from another chain.", nameof(state)));
+        }
     }
 
     /// <inheritdoc/>
-    public void LoadState(IReadOnlyDictionary<string, string> state)
+    public ClipperState ParseState(IReadOnlyDictionary<string, string> text) =>
+        new ClipChainState([.. Stateful().Select(s => KeyValuePair.Create(s.Name, s.Stage.ParseState(ClipChainState.StageText(text, s.Name))))]);
+
+    private IEnumerable<(string Name, IStatefulClipper Stage)> Stateful()
     {
-        ArgumentNullException.ThrowIfNull(state);
         for (int i = 0; i < _stages.Length; i++)
         {
             if (_stages[i] is IStatefulClipper stateful)
             {
-                string prefix = $"stage{i}.";
-                stateful.LoadState(state.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(kv => kv.Key[prefix.Length..], kv => kv.Value));
+                yield return (StageNames[i], stateful);
             }
         }
     }

@@ -1,49 +1,39 @@
-using System.Globalization;
+using MiniNet.Serialization;
 
 namespace MiniNet.Clipping;
 
 /// <summary>A clipping stage with state that a checkpoint must carry (a history, running averages, a count).</summary>
-/// <remarks>State is exact text (doubles in round-trip form), so a resumed run continues bit for bit.</remarks>
+/// <remarks>
+/// The state is a typed record (<see cref="AutoClipState"/>, <see cref="ZClipState"/>, <see cref="SkipNonFiniteState"/>,
+/// <see cref="ClipChainState"/>); its <see cref="ClipperState.ToText"/> is exact text, so a resumed run continues bit for bit.
+/// </remarks>
 public interface IStatefulClipper
 {
-    /// <summary>The state, as key/value text.</summary>
+    /// <summary>A snapshot of the state.</summary>
     /// <returns>The state.</returns>
-    IReadOnlyDictionary<string, string> GetState();
+    ClipperState SaveState();
 
-    /// <summary>Restores state from <see cref="GetState"/>.</summary>
+    /// <summary>Restores a state from <see cref="SaveState"/>.</summary>
     /// <param name="state">The state.</param>
+    /// <exception cref="ArgumentException">The state belongs to another kind of stage or is inconsistent.</exception>
+    void LoadState(ClipperState state);
+
+    /// <summary>Reads this stage's state from its text form (<see cref="ClipperState.ToText"/>).</summary>
+    /// <param name="text">The text.</param>
+    /// <returns>The state.</returns>
     /// <exception cref="FormatException">A value is missing or malformed; the message names it.</exception>
-    void LoadState(IReadOnlyDictionary<string, string> state);
+    ClipperState ParseState(IReadOnlyDictionary<string, string> text);
 }
 
-/// <summary>Text encoding of clipper state.</summary>
-internal static class ClipState
+/// <summary>The check every stateful stage makes on a state it is given.</summary>
+internal static class StateOf
 {
-    public static string Doubles(IEnumerable<double> values) => string.Join(",", values.Select(v => v.ToString("R", CultureInfo.InvariantCulture)));
-
-    public static List<double> ParseDoubles(IReadOnlyDictionary<string, string> state, string key)
-    {
-        string text = Get(state, key);
-        if (text.Length == 0)
-        {
-            return [];
-        }
-
-        return text.Split(',').Select(part => double.TryParse(part, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && double.IsFinite(v)
-            ? v : throw new FormatException($"Clipper state '{key}' holds '{part}', which is not a finite number.")).ToList();
-    }
-
-    public static double? ParseOptional(IReadOnlyDictionary<string, string> state, string key)
-    {
-        string text = Get(state, key);
-        return text.Length == 0 ? null
-            : double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && double.IsFinite(v) ? v
-            : throw new FormatException($"Clipper state '{key}' holds '{text}', which is not a finite number.");
-    }
-
-    public static string Get(IReadOnlyDictionary<string, string> state, string key)
+    /// <summary>The state as <typeparamref name="TState"/>, or an error naming the stage and what it was given.</summary>
+    public static TState Expect<TState>(ClipperState state, IGradientClipper stage)
+        where TState : ClipperState
     {
         ArgumentNullException.ThrowIfNull(state);
-        return state.TryGetValue(key, out string? value) ? value : throw new FormatException($"Clipper state lacks '{key}'.");
+        return state as TState ?? throw new ArgumentException(
+            $"{stage} keeps a {typeof(TState).Name}, not a {state.GetType().Name}; restore each stage from its own SaveState().", nameof(state));
     }
 }

@@ -1,4 +1,5 @@
 using MiniNet.Autograd;
+using MiniNet.Serialization;
 
 namespace MiniNet.Clipping;
 
@@ -58,13 +59,13 @@ public sealed class SkipNonFinite : IGradientClipper, IStatefulClipper
     }
 
     /// <inheritdoc/>
-    public IReadOnlyDictionary<string, string> GetState() =>
-        new Dictionary<string, string> { ["skipped"] = SkippedSteps.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+    public ClipperState SaveState() => new SkipNonFiniteState(SkippedSteps);
 
     /// <inheritdoc/>
-    public void LoadState(IReadOnlyDictionary<string, string> state) =>
-        LoadState(int.TryParse(ClipState.Get(state, "skipped"), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n)
-            ? n : throw new FormatException("Clipper state 'skipped' is not a whole number."));
+    public void LoadState(ClipperState state) => LoadState(StateOf.Expect<SkipNonFiniteState>(state, this).SkippedSteps);
+
+    /// <inheritdoc/>
+    public ClipperState ParseState(IReadOnlyDictionary<string, string> text) => SkipNonFiniteState.Parse(text);
 
     /// <inheritdoc/>
     public override string ToString() => "skip-nonfinite";

@@ -1,5 +1,6 @@
 using System.Globalization;
 using MiniNet.Autograd;
+using MiniNet.Serialization;
 
 namespace MiniNet.Clipping;
 
@@ -114,16 +115,17 @@ public sealed class ZClip : IGradientClipper, IStatefulClipper
     }
 
     /// <inheritdoc/>
-    public IReadOnlyDictionary<string, string> GetState() => new Dictionary<string, string>
-    {
-        ["mean"] = Mean is double m ? m.ToString("R", CultureInfo.InvariantCulture) : string.Empty,
-        ["variance"] = Variance is double v ? v.ToString("R", CultureInfo.InvariantCulture) : string.Empty,
-        ["warmup"] = ClipState.Doubles(_warmupNorms),
-    };
+    public ClipperState SaveState() => new ZClipState(Mean, Variance, [.. _warmupNorms]);
 
     /// <inheritdoc/>
-    public void LoadState(IReadOnlyDictionary<string, string> state) =>
-        LoadState(ClipState.ParseOptional(state, "mean"), ClipState.ParseOptional(state, "variance"), ClipState.ParseDoubles(state, "warmup"));
+    public void LoadState(ClipperState state)
+    {
+        ZClipState z = StateOf.Expect<ZClipState>(state, this);
+        LoadState(z.Mean, z.Variance, z.WarmupNorms);
+    }
+
+    /// <inheritdoc/>
+    public ClipperState ParseState(IReadOnlyDictionary<string, string> text) => ZClipState.Parse(text);
 
     /// <inheritdoc/>
     public override string ToString() => "zclip:" + ZThreshold.ToString(CultureInfo.InvariantCulture);

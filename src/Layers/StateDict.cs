@@ -1,5 +1,6 @@
 using System.Text;
 using MiniNet.Autograd;
+using MiniNet.Serialization;
 
 namespace MiniNet.Layers;
 

@@ -1,4 +1,5 @@
 using MiniNet.Autograd;
+using MiniNet.Serialization;
 
 namespace MiniNet.Optimizers;
 
@@ -7,7 +8,7 @@ namespace MiniNet.Optimizers;
 /// g ← g + λ·p; η_t = η / (1 + (t − 1)·δ); S ← S + g²; p ← p − η_t · g / (√S + ε), with S starting at the
 /// initial accumulator value.
 /// </remarks>
-public sealed class Adagrad : Optimizer
+public sealed class Adagrad : Optimizer<AdagradState>
 {
     /// <summary>Creates the optimizer over one group of parameters.</summary>
     /// <param name="parameters">The parameters.</param>
@@ -47,14 +48,14 @@ public sealed class Adagrad : Optimizer
     public float Eps { get; }
 
     /// <inheritdoc/>
-    protected override IReadOnlyList<string> StateBuffers => ["sum"];
+    protected override AdagradState CreateState(int length) => new(length, InitialAccumulatorValue);
 
     /// <inheritdoc/>
-    protected override void Update(Span<float> parameter, ReadOnlySpan<float> gradient, ParameterGroup group, ParameterState state)
+    protected override void Update(Span<float> parameter, ReadOnlySpan<float> gradient, ParameterGroup group, AdagradState state)
     {
         float decay = group.WeightDecay;
         float clr = (float)(group.LearningRate / (1 + ((state.Step - 1) * (double)LearningRateDecay)));
-        float[] sum = state.Buffer("sum", parameter.Length, InitialAccumulatorValue);
+        float[] sum = state.Sum;
         for (int i = 0; i < parameter.Length; i++)
         {
             float g = decay != 0f ? gradient[i] + (decay * parameter[i]) : gradient[i];

@@ -1,4 +1,5 @@
 using MiniNet.Autograd;
+using MiniNet.Serialization;
 
 namespace MiniNet.Optimizers;
 
@@ -37,7 +38,7 @@ public sealed class Adam : AdamOptimizer
     }
 
     /// <inheritdoc/>
-    protected override void Update(Span<float> parameter, ReadOnlySpan<float> gradient, ParameterGroup group, ParameterState state)
+    protected override void Update(Span<float> parameter, ReadOnlySpan<float> gradient, ParameterGroup group, AdamState state)
     {
         ArgumentNullException.ThrowIfNull(group);
         AdamStep(parameter, gradient, group.LearningRate, state, l2: group.WeightDecay);

@@ -1,9 +1,10 @@
 using MiniNet.Autograd;
+using MiniNet.Serialization;
 
 namespace MiniNet.Optimizers;
 
 /// <summary>What <see cref="Adam"/> and <see cref="AdamW"/> share: β₁, β₂, ε, AMSGrad, their checks and the fused update.</summary>
-public abstract class AdamOptimizer : Optimizer
+public abstract class AdamOptimizer : Optimizer<AdamState>
 {
     /// <summary>Checks and stores the shared settings.</summary>
     /// <param name="groups">The parameter groups.</param>
@@ -35,7 +36,7 @@ public abstract class AdamOptimizer : Optimizer
     public bool Amsgrad { get; }
 
     /// <inheritdoc/>
-    protected override IReadOnlyList<string> StateBuffers => Amsgrad ? ["exp_avg", "exp_avg_sq", "max_exp_avg_sq"] : ["exp_avg", "exp_avg_sq"];
+    protected override AdamState CreateState(int length) => new(length, Amsgrad);
 
     /// <summary>The Adam moment update and step for one parameter, with <paramref name="l2"/> added to the gradient as λ·p.</summary>
     /// <param name="parameter">The parameter's data, updated in place.</param>
@@ -43,11 +44,9 @@ public abstract class AdamOptimizer : Optimizer
     /// <param name="learningRate">η.</param>
     /// <param name="state">Its state (moments, step).</param>
     /// <param name="l2">λ for L2 weight decay through the gradient (0 for none).</param>
-    private protected void AdamStep(Span<float> parameter, ReadOnlySpan<float> gradient, float learningRate, ParameterState state, float l2)
+    private protected void AdamStep(Span<float> parameter, ReadOnlySpan<float> gradient, float learningRate, AdamState state, float l2)
     {
         AdamKernel.Coefficients c = AdamKernel.For(state.Step, learningRate, Beta1, Beta2, Eps, l2);
-        AdamKernel.Update(
-            parameter, gradient, state.Buffer("exp_avg", parameter.Length), state.Buffer("exp_avg_sq", parameter.Length),
-            Amsgrad ? state.Buffer("max_exp_avg_sq", parameter.Length) : Span<float>.Empty, c);
+        AdamKernel.Update(parameter, gradient, state.ExpAvg, state.ExpAvgSq, state.MaxExpAvgSq ?? Span<float>.Empty, c);
     }
 }

@@ -1,4 +1,5 @@
 using MiniNet.Autograd;
+using MiniNet.Serialization;
 
 namespace MiniNet.Optimizers;
 
@@ -36,7 +37,7 @@ public sealed class AdamW : AdamOptimizer
     }
 
     /// <inheritdoc/>
-    protected override void Update(Span<float> parameter, ReadOnlySpan<float> gradient, ParameterGroup group, ParameterState state)
+    protected override void Update(Span<float> parameter, ReadOnlySpan<float> gradient, ParameterGroup group, AdamState state)
     {
         float shrink = 1f - (group.LearningRate * group.WeightDecay);
         if (shrink != 1f)

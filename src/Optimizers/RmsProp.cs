@@ -1,4 +1,5 @@
 using MiniNet.Autograd;
+using MiniNet.Serialization;
 
 namespace MiniNet.Optimizers;
 
@@ -7,7 +8,7 @@ namespace MiniNet.Optimizers;
 /// g ← g + λ·p; s ← αs + (1 − α)g²; centered: a ← αa + (1 − α)g and d = √(s − a²) + ε, else d = √s + ε;
 /// with momentum μ &gt; 0: b ← μb + g/d, p ← p − η·b; otherwise p ← p − η·g/d.
 /// </remarks>
-public sealed class RmsProp : Optimizer
+public sealed class RmsProp : Optimizer<RmsPropState>
 {
     /// <summary>Creates the optimizer over one group of parameters.</summary>
     /// <param name="parameters">The parameters.</param>
@@ -52,17 +53,16 @@ public sealed class RmsProp : Optimizer
     public bool Centered { get; }
 
     /// <inheritdoc/>
-    protected override IReadOnlyList<string> StateBuffers =>
-        [.. new[] { "square_avg" }, .. Centered ? new[] { "grad_avg" } : [], .. Momentum > 0f ? new[] { "momentum_buffer" } : []];
+    protected override RmsPropState CreateState(int length) => new(length, Centered, momentum: Momentum > 0f);
 
     /// <inheritdoc/>
-    protected override void Update(Span<float> parameter, ReadOnlySpan<float> gradient, ParameterGroup group, ParameterState state)
+    protected override void Update(Span<float> parameter, ReadOnlySpan<float> gradient, ParameterGroup group, RmsPropState state)
     {
         float lr = group.LearningRate;
         float decay = group.WeightDecay;
-        float[] square = state.Buffer("square_avg", parameter.Length);
-        float[]? mean = Centered ? state.Buffer("grad_avg", parameter.Length) : null;
-        float[]? buffer = Momentum > 0f ? state.Buffer("momentum_buffer", parameter.Length) : null;
+        float[] square = state.SquareAvg;
+        float[]? mean = state.GradAvg;
+        float[]? buffer = state.MomentumBuffer;
         for (int i = 0; i < parameter.Length; i++)
         {
             float g = decay != 0f ? gradient[i] + (decay * parameter[i]) : gradient[i];

@@ -1,4 +1,5 @@
 using MiniNet.Autograd;
+using MiniNet.Serialization;
 
 namespace MiniNet.Optimizers;
 
@@ -7,7 +8,7 @@ namespace MiniNet.Optimizers;
 /// d = g + λ·p (weight decay as L2); with momentum μ: b ← d on the first step, else b ← μ·b + (1 − τ)·d (τ = dampening);
 /// d ← d + μ·b for Nesterov (Sutskever et al. 2013), else d ← b; finally p ← p − η·d.
 /// </remarks>
-public sealed class Sgd : Optimizer
+public sealed class Sgd : Optimizer<SgdState>
 {
     /// <summary>Creates the optimizer over one group of parameters.</summary>
     /// <param name="parameters">The parameters.</param>
@@ -52,7 +53,7 @@ public sealed class Sgd : Optimizer
     public float Momentum { get; }
 
     /// <inheritdoc/>
-    protected override IReadOnlyList<string> StateBuffers => Momentum != 0f ? ["momentum_buffer"] : [];
+    protected override SgdState CreateState(int length) => new(length, momentum: Momentum != 0f);
 
     /// <summary>τ.</summary>
     public float Dampening { get; }
@@ -61,12 +62,12 @@ public sealed class Sgd : Optimizer
     public bool Nesterov { get; }
 
     /// <inheritdoc/>
-    protected override void Update(Span<float> parameter, ReadOnlySpan<float> gradient, ParameterGroup group, ParameterState state)
+    protected override void Update(Span<float> parameter, ReadOnlySpan<float> gradient, ParameterGroup group, SgdState state)
     {
         float lr = group.LearningRate;
         float decay = group.WeightDecay;
-        bool first = !state.Buffers.ContainsKey("momentum_buffer");
-        float[]? buffer = Momentum != 0f ? state.Buffer("momentum_buffer", parameter.Length) : null;
+        bool first = state.Step == 1;   // PyTorch starts b at the first gradient rather than at zero
+        float[]? buffer = state.MomentumBuffer;
         for (int i = 0; i < parameter.Length; i++)
         {
             float d = decay != 0f ? gradient[i] + (decay * parameter[i]) : gradient[i];

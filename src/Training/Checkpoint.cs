@@ -3,6 +3,7 @@ using System.Text.Json;
 using MiniNet.Autograd;
 using MiniNet.Clipping;
 using MiniNet.Optimizers;
+using MiniNet.Serialization;
 
 namespace MiniNet.Training;
 
@@ -176,7 +177,7 @@ public static class Checkpoint
             optimizerTensors.ToDictionary(t => t.Name, t => t.Tensor, StringComparer.Ordinal),
             optimizerMetadata,
             schedule?.GetState() ?? new Dictionary<string, string>(),
-            (clipper as IStatefulClipper)?.GetState() ?? new Dictionary<string, string>())
+            (clipper as IStatefulClipper)?.SaveState().ToText() ?? new Dictionary<string, string>())
         {
             CheckpointEvery = checkpointEvery,
         };
@@ -203,7 +204,11 @@ public static class Checkpoint
         {
             optimizer.ImportState(state.OptimizerTensors, state.OptimizerMetadata, path, maxStep: state.Step);
             schedule?.LoadState(state.ScheduleState);
-            (clipper as IStatefulClipper)?.LoadState(state.ClipperState);
+            if (clipper is IStatefulClipper stateful)
+            {
+                stateful.LoadState(stateful.ParseState(state.ClipperState));
+            }
+
         }
         catch (Exception e) when (e is FormatException or InvalidDataException or OverflowException or ArgumentException)
         {

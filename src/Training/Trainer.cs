@@ -80,31 +80,32 @@ public static class Trainer
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(options);
         TrainingRun run = TrainingRun.Start(config, options, name); // validated, fits in memory, built (and restored when resuming)
-        using (options.DetectAnomaly ? Anomaly.Scope() : null)
+        for (int step = run.FirstStep; step <= run.Config.Steps && !cancellation.IsCancellationRequested; step++)
         {
-            for (int step = run.FirstStep; step <= run.Config.Steps && !cancellation.IsCancellationRequested; step++)
+            (float Loss, float Lr, ClipReport Report)? trained;
+            using (options.DetectAnomaly ? Anomaly.Scope(step) : null)
             {
-                Anomaly.Step = options.DetectAnomaly ? step : null;
-                if (run.TrainStep(step) is not (float loss, float lr, ClipReport report))
-                {
-                    break; // anomaly mode found a NaN or ∞
-                }
+                trained = run.TrainStep(step);
+            }
 
-                (MetricsRow row, bool stop) = run.Record(step, loss, lr, report);
-                if (run.CheckpointDue(step, cancellation.IsCancellationRequested))
-                {
-                    run.SaveCheckpoint(step);
-                }
+            if (trained is not (float loss, float lr, ClipReport report))
+            {
+                break; // anomaly mode found a NaN or ∞
+            }
 
-                progress?.Report(new TrainingProgress(step, run.Config.Steps, row));
-                if (stop)
-                {
-                    break; // diverged
-                }
+            (MetricsRow row, bool stop) = run.Record(step, loss, lr, report);
+            if (run.CheckpointDue(step, cancellation.IsCancellationRequested))
+            {
+                run.SaveCheckpoint(step);
+            }
+
+            progress?.Report(new TrainingProgress(step, run.Config.Steps, row));
+            if (stop)
+            {
+                break; // diverged
             }
         }
 
-        Anomaly.Step = null;
         return run.Finish(cancellation.IsCancellationRequested);
     }
 

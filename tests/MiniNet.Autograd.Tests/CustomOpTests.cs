@@ -119,6 +119,23 @@ public sealed class CustomOpTests
         outputs.Should().OnlyContain(o => o.Op == "SumAndProduct");
     }
 
+    [Fact]
+    public void Anomaly_mode_checks_a_custom_op_and_names_it()
+    {
+        using (Anomaly.Scope(step: 7))
+        {
+            Tensor x = Tensor.FromArray([1f, 2f], [2], requiresGrad: true);
+            Tensor[] outputs = new SumAndProduct().Apply(x, x);
+            (outputs[0].Sum() + outputs[1].Sum()).Backward();   // finite: no false alarm from the op's own node
+            x.Grad!.Data.Should().Equal(4f, 6f);
+
+            Tensor big = Tensor.FromArray([3e38f], [1], requiresGrad: true);
+            Action overflow = () => new SumAndProduct().Apply(big, big);
+            overflow.Should().Throw<AnomalyException>().WithMessage("*forward pass of Add inside SumAndProduct produced an infinity at training step 7*")
+                .Which.Op.Should().Be("SumAndProduct");
+        }
+    }
+
     private sealed class Cube : CustomOp
     {
         private Tensor _x = null!;

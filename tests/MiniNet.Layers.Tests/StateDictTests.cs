@@ -2,6 +2,7 @@ using System.Text;
 using FluentAssertions;
 using MiniNet.Autograd;
 using MiniNet.Layers;
+using MiniNet.Serialization;
 using Xunit;
 
 namespace MiniNet.Layers.Tests;

@@ -79,3 +79,34 @@ public sealed class OptionTests
     private static void Expect(Func<object> create, string message) =>
         create.Should().Throw<ArgumentException>().WithMessage(message);
 }
+
+/// <summary>Optimizer state is typed: each optimizer's record names its buffers as properties, and PyTorch's names for files.</summary>
+public sealed class TypedStateTests
+{
+    [Fact]
+    public void Adam_state_holds_its_moments_as_properties_under_PyTorch_names()
+    {
+        Tensor w = Tensor.Ones([3], requiresGrad: true);
+        var adam = new MiniNet.Optimizers.Adam([w], learningRate: 0.1f, amsgrad: true);
+        w.Grad = Tensor.Full([3], 2f);
+        adam.Step();
+        MiniNet.Serialization.AdamState state = adam.StateOf(w)!;
+        state.Step.Should().Be(1);
+        state.ExpAvg.Should().OnlyContain(v => Math.Abs(v - 0.2f) < 1e-6f, "m = (1 − β₁)·g");
+        state.MaxExpAvgSq.Should().NotBeNull();
+        state.Buffers.Select(b => b.Name).Should().Equal("exp_avg", "exp_avg_sq", "max_exp_avg_sq");
+    }
+
+    [Fact]
+    public void Each_optimizer_keeps_only_the_buffers_its_settings_need()
+    {
+        Tensor w = Tensor.Ones([2], requiresGrad: true);
+        new MiniNet.Serialization.SgdState(2, momentum: false).Buffers.Should().BeEmpty();
+        new MiniNet.Serialization.RmsPropState(2, centered: true, momentum: false).Buffers.Select(b => b.Name).Should().Equal("square_avg", "grad_avg");
+        new MiniNet.Serialization.AdagradState(2, 0.1f).Sum.Should().Equal(0.1f, 0.1f);
+        var sgd = new MiniNet.Optimizers.Sgd([w], learningRate: 0.1f, momentum: 0.9f);
+        w.Grad = Tensor.Full([2], 1f);
+        sgd.Step();
+        sgd.StateOf(w)!.MomentumBuffer.Should().Equal([1f, 1f], "PyTorch starts the buffer at the first gradient");
+    }
+}

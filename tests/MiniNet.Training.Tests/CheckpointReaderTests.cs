@@ -1,5 +1,6 @@
 using FluentAssertions;
 using MiniNet.Autograd;
+using MiniNet.Serialization;
 using MiniNet.Training;
 using Xunit;
 

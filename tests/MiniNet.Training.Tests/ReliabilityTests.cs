@@ -2,6 +2,7 @@ using System.Diagnostics;
 using FluentAssertions;
 using MiniNet.Autograd;
 using MiniNet.Kernels;
+using MiniNet.Serialization;
 using MiniNet.Training;
 using Xunit;
 using Xunit.Abstractions;

@@ -21,7 +21,7 @@ public sealed partial class Tensor
                 gx[i] = g[i] * (1f - (data[i] * data[i]));
             }
 
-            AccumulateGrad(gx, owned: true);
+            AccumulateGrad(gx);
         });
     }
 
@@ -40,7 +40,7 @@ public sealed partial class Tensor
                 gx[i] = g[i] * data[i] * (1f - data[i]);
             }
 
-            AccumulateGrad(gx, owned: true);
+            AccumulateGrad(gx);
         });
     }
 
@@ -59,7 +59,7 @@ public sealed partial class Tensor
                 gx[i] = Data[i] > 0f ? g[i] : 0f;
             }
 
-            AccumulateGrad(gx, owned: true);
+            AccumulateGrad(gx);
         });
     }
 
@@ -83,7 +83,7 @@ public sealed partial class Tensor
             var gx = new float[g.Length];
             TensorPrimitives.Sigmoid(Data, gx);
             TensorPrimitives.Multiply(gx, g, gx);
-            AccumulateGrad(gx, owned: true);
+            AccumulateGrad(gx);
         });
     }
 

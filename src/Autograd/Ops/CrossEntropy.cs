@@ -71,7 +71,7 @@ public sealed partial class Tensor
                 row[picks[n]] -= g[n];
             }
 
-            logits.AccumulateGrad(dx, owned: true);
+            logits.AccumulateGrad(dx);
         });
     }
 }

@@ -38,7 +38,7 @@ public sealed partial class Tensor
             {
                 var negated = new float[g.Length];
                 TensorPrimitives.Negate(g, negated);
-                b.AccumulateReduced(negated, shape, owned: true);
+                b.AccumulateReduced(negated, shape);
             }
         });
     }
@@ -55,12 +55,12 @@ public sealed partial class Tensor
         {
             if (a.RequiresGrad)
             {
-                a.AccumulateReduced(Broadcasting.Apply(BinaryFunction.Multiply, g, shape, b.Data, b._shape, shape), shape, owned: true);
+                a.AccumulateReduced(Broadcasting.Apply(BinaryFunction.Multiply, g, shape, b.Data, b._shape, shape), shape);
             }
 
             if (b.RequiresGrad)
             {
-                b.AccumulateReduced(Broadcasting.Apply(BinaryFunction.Multiply, g, shape, a.Data, a._shape, shape), shape, owned: true);
+                b.AccumulateReduced(Broadcasting.Apply(BinaryFunction.Multiply, g, shape, a.Data, a._shape, shape), shape);
             }
         });
     }
@@ -77,7 +77,7 @@ public sealed partial class Tensor
         {
             if (a.RequiresGrad)
             {
-                a.AccumulateReduced(Broadcasting.Apply(BinaryFunction.Divide, g, shape, b.Data, b._shape, shape), shape, owned: true);
+                a.AccumulateReduced(Broadcasting.Apply(BinaryFunction.Divide, g, shape, b.Data, b._shape, shape), shape);
             }
 
             if (b.RequiresGrad)
@@ -86,7 +86,7 @@ public sealed partial class Tensor
                 TensorPrimitives.Multiply(g, data, gOut);
                 float[] gb = Broadcasting.Apply(BinaryFunction.Divide, gOut, shape, b.Data, b._shape, shape);
                 TensorPrimitives.Negate(gb, gb);
-                b.AccumulateReduced(gb, shape, owned: true);
+                b.AccumulateReduced(gb, shape);
             }
         });
     }
@@ -114,7 +114,7 @@ public sealed partial class Tensor
                     ga[i] = bFull[i] == 0f ? 0f : g[i] * bFull[i] * MathF.Pow(aFull[i], bFull[i] - 1f);
                 }
 
-                a.AccumulateReduced(ga, shape, owned: true);
+                a.AccumulateReduced(ga, shape);
             }
 
             if (b.RequiresGrad)
@@ -125,7 +125,7 @@ public sealed partial class Tensor
                     gb[i] = aFull[i] == 0f && bFull[i] >= 0f ? 0f : g[i] * data[i] * MathF.Log(aFull[i]);
                 }
 
-                b.AccumulateReduced(gb, shape, owned: true);
+                b.AccumulateReduced(gb, shape);
             }
         });
     }
@@ -219,8 +219,8 @@ public sealed partial class Tensor
         return (a, b, ShapeText.Broadcast(a._shape, b._shape, op));
     }
 
-    /// <summary>Accumulates a gradient of the broadcast shape, summed down to this tensor's shape.</summary>
-    private void AccumulateReduced(float[] gradient, int[] fromShape, bool owned = false)
+    /// <summary>Accumulates a gradient of the broadcast shape, summed down to this tensor's shape (the gradient may be shared: it is copied unless summing made a new array).</summary>
+    private void AccumulateReduced(float[] gradient, int[] fromShape)
     {
         if (!RequiresGrad)
         {
@@ -228,6 +228,6 @@ public sealed partial class Tensor
         }
 
         float[] reduced = Broadcasting.SumTo(gradient, fromShape, _shape);
-        AccumulateGrad(reduced, owned || !ReferenceEquals(reduced, gradient));
+        AccumulateGrad(ReferenceEquals(reduced, gradient) ? (float[])gradient.Clone() : reduced);
     }
 }

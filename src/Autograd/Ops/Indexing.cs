@@ -35,7 +35,7 @@ public sealed partial class Tensor
         {
             var gx = new float[Data.Length];
             Strided.CopyBlock(g, 0, e - s, gx, s, size, outer, inner, e - s);
-            AccumulateGrad(gx, owned: true);
+            AccumulateGrad(gx);
         });
     }
 
@@ -110,7 +110,7 @@ public sealed partial class Tensor
                 }
             }
 
-            AccumulateGrad(gx, owned: true);
+            AccumulateGrad(gx);
         });
     }
 
@@ -183,7 +183,7 @@ public sealed partial class Tensor
                 gx[sources[n]] += g[n];
             }
 
-            AccumulateGrad(gx, owned: true);
+            AccumulateGrad(gx);
         });
     }
 }

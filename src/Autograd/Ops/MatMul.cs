@@ -103,14 +103,14 @@ public sealed partial class Tensor
             {
                 float[] gx = GC.AllocateUninitializedArray<float>(rows * inFeatures);
                 Gemm.Multiply(false, false, rows, inFeatures, outFeatures, g, weight.Data, gx);
-                input.AccumulateGrad(gx, owned: true);
+                input.AccumulateGrad(gx);
             }
 
             if (weight.RequiresGrad)
             {
                 float[] gw = GC.AllocateUninitializedArray<float>(outFeatures * inFeatures);
                 Gemm.Multiply(true, false, outFeatures, inFeatures, rows, g, input.Data, gw);
-                weight.AccumulateGrad(gw, owned: true);
+                weight.AccumulateGrad(gw);
             }
 
             if (bias is not null && bias.RequiresGrad)
@@ -121,7 +121,7 @@ public sealed partial class Tensor
                     System.Numerics.Tensors.TensorPrimitives.Add(gb, g.AsSpan(n * outFeatures, outFeatures), gb);
                 }
 
-                bias.AccumulateGrad(gb, owned: true);
+                bias.AccumulateGrad(gb);
             }
         });
     }
@@ -147,14 +147,14 @@ public sealed partial class Tensor
             {
                 float[] ga = GC.AllocateUninitializedArray<float>(m * k);
                 Gemm.Multiply(false, true, m, k, n, g, b.Data, ga);
-                a.AccumulateGrad(ga, owned: true);
+                a.AccumulateGrad(ga);
             }
 
             if (b.RequiresGrad)
             {
                 float[] gb = GC.AllocateUninitializedArray<float>(k * n);
                 Gemm.Multiply(true, false, k, n, m, a.Data, g, gb);
-                b.AccumulateGrad(gb, owned: true);
+                b.AccumulateGrad(gb);
             }
         });
     }
@@ -181,7 +181,7 @@ public sealed partial class Tensor
                     Gemm.Multiply(false, true, m, k, n, g.AsSpan(i * m * n, m * n), b.Data.AsSpan(i * k * n, k * n), ga.AsSpan(i * m * k, m * k));
                 }
 
-                a.AccumulateGrad(ga, owned: true);
+                a.AccumulateGrad(ga);
             }
 
             if (b.RequiresGrad)
@@ -192,7 +192,7 @@ public sealed partial class Tensor
                     Gemm.Multiply(true, false, k, n, m, a.Data.AsSpan(i * m * k, m * k), g.AsSpan(i * m * n, m * n), gb.AsSpan(i * k * n, k * n));
                 }
 
-                b.AccumulateGrad(gb, owned: true);
+                b.AccumulateGrad(gb);
             }
         });
     }

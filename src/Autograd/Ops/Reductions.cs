@@ -16,7 +16,7 @@ public sealed partial class Tensor
         {
             var gx = new float[Data.Length];
             Array.Fill(gx, g[0]);
-            AccumulateGrad(gx, owned: true);
+            AccumulateGrad(gx);
         });
     }
 
@@ -40,7 +40,7 @@ public sealed partial class Tensor
         }
 
         return FromOp(data, ReducedShape(ax, keepDim), nameof(Sum), [this], g =>
-            AccumulateGrad(SpreadAlong(g, outer, along, inner, 1f), owned: true));
+            AccumulateGrad(SpreadAlong(g, outer, along, inner, 1f)));
     }
 
     /// <summary>The mean of every element, as a scalar (shape []).</summary>
@@ -69,7 +69,7 @@ public sealed partial class Tensor
         {
             var gx = new float[Data.Length];
             gx[index] = g[0];
-            AccumulateGrad(gx, owned: true);
+            AccumulateGrad(gx);
         });
     }
 
@@ -116,7 +116,7 @@ public sealed partial class Tensor
                 }
             }
 
-            AccumulateGrad(gx, owned: true);
+            AccumulateGrad(gx);
         });
     }
 

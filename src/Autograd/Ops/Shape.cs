@@ -38,7 +38,7 @@ public sealed partial class Tensor
                 "the new shape must hold the same number of elements (use -1 for one dimension to infer it).", nameof(shape));
         }
 
-        return FromOp((float[])Data.Clone(), target, nameof(Reshape), [this], g => AccumulateGrad(g, owned: false));
+        return FromOp((float[])Data.Clone(), target, nameof(Reshape), [this], g => AccumulateGrad((float[])g.Clone()));   // g is the result's own gradient: copy it
     }
 
     /// <summary>Inserts a dimension of size 1 at <paramref name="axis"/>.</summary>
@@ -86,7 +86,7 @@ public sealed partial class Tensor
         }
 
         float[] data = Strided.Permute(Data, _shape, order);
-        return FromOp(data, shape, nameof(Permute), [this], g => AccumulateGrad(Strided.Permute(g, shape, inverse), owned: true));
+        return FromOp(data, shape, nameof(Permute), [this], g => AccumulateGrad(Strided.Permute(g, shape, inverse)));
     }
 
     private int[] CheckPermutation(int[] axes)
@@ -172,7 +172,7 @@ public sealed partial class Tensor
                 {
                     var gx = new float[x.Data.Length];
                     Strided.CopyBlock(g, begin, total, gx, 0, along, outer, inner, along);
-                    x.AccumulateGrad(gx, owned: true);
+                    x.AccumulateGrad(gx);
                 }
 
                 begin += along;

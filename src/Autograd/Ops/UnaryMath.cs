@@ -16,7 +16,7 @@ public sealed partial class Tensor
         {
             var gx = new float[g.Length];
             TensorPrimitives.Negate(g, gx);
-            AccumulateGrad(gx, owned: true);
+            AccumulateGrad(gx);
         });
     }
 
@@ -27,7 +27,7 @@ public sealed partial class Tensor
     {
         var data = new float[Data.Length];
         TensorPrimitives.Exp(Data, data);
-        return FromOp(data, _shape, nameof(Exp), [this], g => AccumulateGrad(Product(g, data), owned: true));
+        return FromOp(data, _shape, nameof(Exp), [this], g => AccumulateGrad(Product(g, data)));
     }
 
     /// <summary>Elementwise natural logarithm (ln 0 = −∞ and ln of a negative number is NaN, as in PyTorch).</summary>
@@ -41,7 +41,7 @@ public sealed partial class Tensor
         {
             var gx = new float[g.Length];
             TensorPrimitives.Divide(g, Data, gx);
-            AccumulateGrad(gx, owned: true);
+            AccumulateGrad(gx);
         });
     }
 
@@ -63,7 +63,7 @@ public sealed partial class Tensor
                 TensorPrimitives.Multiply(gx, g, gx);
             }
 
-            AccumulateGrad(gx, owned: true);
+            AccumulateGrad(gx);
         });
     }
 
@@ -79,7 +79,7 @@ public sealed partial class Tensor
             var gx = new float[g.Length];
             TensorPrimitives.Divide(g, data, gx);
             TensorPrimitives.Multiply(gx, 0.5f, gx);
-            AccumulateGrad(gx, owned: true);
+            AccumulateGrad(gx);
         });
     }
 
@@ -98,7 +98,7 @@ public sealed partial class Tensor
                 gx[i] = Data[i] > 0f ? g[i] : Data[i] < 0f ? -g[i] : 0f;
             }
 
-            AccumulateGrad(gx, owned: true);
+            AccumulateGrad(gx);
         });
     }
 
@@ -125,7 +125,7 @@ public sealed partial class Tensor
                 gx[i] = x >= min && x <= max ? g[i] : 0f;
             }
 
-            AccumulateGrad(gx, owned: true);
+            AccumulateGrad(gx);
         });
     }
 

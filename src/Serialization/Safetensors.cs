@@ -2,8 +2,9 @@ using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
+using MiniNet.Autograd;
 
-namespace MiniNet.Autograd;
+namespace MiniNet.Serialization;
 
 /// <summary>
 /// Reads and writes the safetensors format (Hugging Face), float32 only: the file format of
@@ -133,7 +134,7 @@ public static class Safetensors
                 ReverseEndianness(data);
             }
 
-            result[entry.Name] = new Tensor(data, entry.Shape, requiresGrad: false); // the array is fresh: adopt it, no copy
+            result[entry.Name] = new Tensor(data, entry.Shape, requiresGrad: false); // fresh, and possibly zero-size (which PyTorch writes): adopt it
         }
 
         return entries.ToDictionary(e => e.Name, e => result[e.Name]);

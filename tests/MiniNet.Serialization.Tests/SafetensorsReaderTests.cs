@@ -3,9 +3,10 @@ using System.Diagnostics;
 using System.Text;
 using FluentAssertions;
 using MiniNet.Autograd;
+using MiniNet.Serialization;
 using Xunit;
 
-namespace MiniNet.Autograd.Tests;
+namespace MiniNet.Serialization.Tests;
 
 /// <summary>The safetensors reader: type-checked header fields, zero-size tensors, and non-regular files refused at once.</summary>
 public sealed class SafetensorsReaderTests : IDisposable

@@ -25,10 +25,10 @@ public sealed class AdaptiveGradClip : IGradientClipper
         (Clipping, Eps) = (clipping, eps);
     }
 
-    /// <summary>λ.</summary>
+    /// <summary>λ, the largest ratio ‖G_i‖/‖W_i‖ a unit keeps.</summary>
     public float Clipping { get; }
 
-    /// <summary>ε.</summary>
+    /// <summary>ε, the floor on ‖W_i‖ (1e-3 by default), so a zero-initialized unit can still move.</summary>
     public float Eps { get; }
 
     /// <inheritdoc/>

@@ -37,7 +37,7 @@ public sealed class AutoClip : IGradientClipper, IStatefulClipper
         (Percentile, Window) = (percentile, window);
     }
 
-    /// <summary>p.</summary>
+    /// <summary>p, the percentile of the norm history used as the threshold, in (0, 100].</summary>
     public float Percentile { get; }
 
     /// <summary>The history length, or null for all.</summary>

@@ -26,10 +26,10 @@ public sealed class ClipByGlobalNorm : IGradientClipper
         (MaxNorm, NormType, ErrorIfNonfinite) = (maxNorm, normType, errorIfNonfinite);
     }
 
-    /// <summary>c.</summary>
+    /// <summary>c, the largest total norm left unscaled.</summary>
     public float MaxNorm { get; }
 
-    /// <summary>p.</summary>
+    /// <summary>p, the order of the total norm (2, any p &gt; 0, or ∞); the report's <see cref="ClipReport.NormOrder"/>.</summary>
     public float NormType { get; }
 
     /// <summary>Whether a non-finite norm throws.</summary>
@@ -39,13 +39,7 @@ public sealed class ClipByGlobalNorm : IGradientClipper
     public ClipReport Clip(IReadOnlyList<Tensor> parameters)
     {
         int[] indices = ClipInputs.WithGradients(parameters, nameof(ClipByGlobalNorm));
-        var norms = new float[indices.Length];
-        for (int k = 0; k < indices.Length; k++)
-        {
-            norms[k] = GradientNorms.Of(parameters[indices[k]].Grad!.Data, NormType);
-        }
-
-        float total = GradientNorms.Of(norms, NormType);
+        (float[] norms, float total) = GradientNorms.OfEach(parameters, indices, NormType);
         if (ErrorIfNonfinite && !float.IsFinite(total))
         {
             int first = Array.FindIndex(norms, n => !float.IsFinite(n));
@@ -63,7 +57,7 @@ public sealed class ClipByGlobalNorm : IGradientClipper
         float scale = ClipThreshold.Coefficient(MaxNorm, total);
         ClipInputs.Scale(parameters, indices, scale);
 
-        return new ClipReport(total, total * scale, scale, false, ClipInputs.Scaled(parameters, indices, l2, _ => scale));
+        return new ClipReport(total, total * scale, scale, false, ClipInputs.Scaled(parameters, indices, l2, _ => scale)) { NormOrder = NormType };
     }
 
     /// <inheritdoc/>

@@ -20,7 +20,7 @@ public sealed class ClipByNorm : IGradientClipper
         MaxNorm = maxNorm;
     }
 
-    /// <summary>c.</summary>
+    /// <summary>c, the largest norm each parameter's gradient keeps.</summary>
     public float MaxNorm { get; }
 
     /// <inheritdoc/>

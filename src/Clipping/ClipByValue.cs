@@ -19,7 +19,7 @@ public sealed class ClipByValue : IGradientClipper
         ClipValue = clipValue;
     }
 
-    /// <summary>c.</summary>
+    /// <summary>c, the largest magnitude a gradient element keeps.</summary>
     public float ClipValue { get; }
 
     /// <inheritdoc/>

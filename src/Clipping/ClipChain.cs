@@ -71,7 +71,18 @@ public sealed class ClipChain : IGradientClipper, IStatefulClipper
 
         ClipReport first = reports[0], last = reports[^1];
         ParameterNorm[] entries = byName ? MergedByName(reports, parameters) : ByPosition(first, parameters);
-        return new ClipReport(first.TotalNormBefore, last.TotalNormAfter, ClipInputs.Ratio(last.TotalNormAfter, first.TotalNormBefore), last.SkipStep, entries);
+        if (first.NormOrder != last.NormOrder)
+        {
+            // The chain's total before is the first stage's and its total after the last's; of different orders they
+            // could not be compared, so both are restated in the first stage's order.
+            float after = GradientNorms.Total(parameters, first.NormOrder);
+            return new ClipReport(first.TotalNormBefore, after, ClipInputs.Ratio(after, first.TotalNormBefore), last.SkipStep, entries) { NormOrder = first.NormOrder };
+        }
+
+        return new ClipReport(first.TotalNormBefore, last.TotalNormAfter, ClipInputs.Ratio(last.TotalNormAfter, first.TotalNormBefore), last.SkipStep, entries)
+        {
+            NormOrder = first.NormOrder,
+        };
     }
 
     /// <summary>Each parameter's norm before from the first stage that reports it, after from the last; measured from the gradients when the last stage reported none.</summary>

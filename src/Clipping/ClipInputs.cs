@@ -32,19 +32,8 @@ internal static class ClipInputs
     public static string NameOf(IReadOnlyList<Tensor> parameters, int index) =>
         parameters[index].Name ?? "param" + index.ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>L2 norm of every listed parameter's gradient, and the total L2 norm.</summary>
-    public static (float[] Norms, float Total) L2Norms(IReadOnlyList<Tensor> parameters, int[] indices)
-    {
-        var norms = new float[indices.Length];
-        double sumOfSquares = 0;
-        for (int k = 0; k < indices.Length; k++)
-        {
-            norms[k] = GradientNorms.Of(parameters[indices[k]].Grad!.Data);
-            sumOfSquares += (double)norms[k] * norms[k];
-        }
-
-        return (norms, (float)Math.Sqrt(sumOfSquares));
-    }
+    /// <summary>L2 norm of every listed parameter's gradient, and the total L2 norm (<see cref="GradientNorms.OfEach"/>).</summary>
+    public static (float[] Norms, float Total) L2Norms(IReadOnlyList<Tensor> parameters, int[] indices) => GradientNorms.OfEach(parameters, indices);
 
     /// <summary>Per-parameter entries when every gradient was multiplied by its own factor.</summary>
     public static ParameterNorm[] Scaled(IReadOnlyList<Tensor> parameters, int[] indices, float[] before, Func<int, float> scaleOf)

@@ -31,6 +31,22 @@ public static class GradientNorms
         return Of(norms, p);
     }
 
+    /// <summary>The p-norm of each listed parameter's gradient and their total, the one computation every clipping stage uses.</summary>
+    /// <param name="parameters">The parameters.</param>
+    /// <param name="indices">Which of them (each must have a gradient).</param>
+    /// <param name="p">The norm's order.</param>
+    /// <returns>The per-parameter norms, in the order of <paramref name="indices"/>, and the total.</returns>
+    internal static (float[] PerParameter, float Total) OfEach(IReadOnlyList<Tensor> parameters, int[] indices, float p = 2f)
+    {
+        var norms = new float[indices.Length];
+        for (int k = 0; k < indices.Length; k++)
+        {
+            norms[k] = Of(parameters[indices[k]].Grad!.Data, p);
+        }
+
+        return (norms, Of(norms, p));
+    }
+
     /// <summary>The p-norm of one span of values.</summary>
     /// <param name="values">The values.</param>
     /// <param name="p">The norm's order: any p &gt; 0, or <see cref="float.PositiveInfinity"/>.</param>

@@ -36,10 +36,10 @@ public sealed class ZClip : IGradientClipper, IStatefulClipper
         (ZThreshold, Alpha, Warmup) = (zThreshold, alpha, warmup);
     }
 
-    /// <summary>z_thr.</summary>
+    /// <summary>z_thr, the z-score of the norm above which a step is clipped.</summary>
     public float ZThreshold { get; }
 
-    /// <summary>α.</summary>
+    /// <summary>α, the EMA factor of the running mean and variance of the norm.</summary>
     public float Alpha { get; }
 
     /// <summary>Warmup steps.</summary>

@@ -16,9 +16,9 @@ namespace MiniNet.Kernels;
 /// to against PyTorch.
 /// </para>
 /// <para>
-/// Why not <c>TensorPrimitives.Sigmoid</c>/<c>Tanh</c>: they evaluate exp by widening to double and, called per row of
-/// the gates, cost 2.7 times as much (0.45 vs 1.2 ms for 2M floats on the development machine); the gate math was a
-/// fifth of an LSTM step. The graph ops (Tensor.Tanh, Tensor.Sigmoid) keep using
+/// Why not <c>TensorPrimitives.Sigmoid</c>/<c>Tanh</c>: they evaluate exp by widening to double, and called per row of
+/// the gates they cost between two and three times as much as this rational function, in a loop that is a large share
+/// of an LSTM step (bench/MiniNet.Bench measures it). The graph ops (Tensor.Tanh, Tensor.Sigmoid) keep using
 /// TensorPrimitives and remain the reference the fused kernels are tested against.
 /// </para>
 /// </remarks>

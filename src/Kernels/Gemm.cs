@@ -91,8 +91,8 @@ internal static class Gemm
     /// <remarks>
     /// From 2^21 multiply-adds up, which takes in the recurrent layers' per-step products (32×256×1024 in the char-LM
     /// workload, 32×128×512 in adding-h128): split by panels, each core streams half of the packed weight, which then
-    /// fits its own L2. Measured on 2 vCPUs (MiniNet.Bench workloads, 4 alternating runs): char-LM 23–26 ms against
-    /// 28–32 ms with the earlier threshold of 2^25, adding-h128 10–12 against 10–15 ms; the other workloads unchanged.
+    /// fits its own L2. The threshold was lowered from 2^25 for those workloads: on two cores the char-LM and adding-h128
+    /// steps got faster and no other workload slower (bench/compare-repeated.sh).
     /// </remarks>
     private static unsafe void GemmParallel(bool transposeA, int m, ReadOnlySpan<float> a, PackedMatrix b, Span<float> c, float beta)
     {

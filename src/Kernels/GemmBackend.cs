@@ -18,9 +18,8 @@ public enum GemmBackendKind
 /// </summary>
 /// <remarks>
 /// <para>
-/// Managed is the default because it measured at least as fast on MiniNet's workloads here (compare.sh, three runs per
-/// backend on a 2-vCPU Zen 5 machine: gemm-128x256x1024 0.28–0.50 ms managed against 0.39–0.55 ms through cblas_sgemm;
-/// the char-LM step 27–31 ms against 30–39 ms, where OpenBLAS's own threads compete with MiniNet's for the two cores).
+/// Managed is the default because it measured at least as fast on MiniNet's workloads (compare.sh over several runs per
+/// backend on two cores), where OpenBLAS's own threads compete with MiniNet's for the cores.
 /// OpenBLAS stays available and is tested against the managed kernel.
 /// </para>
 /// <para>

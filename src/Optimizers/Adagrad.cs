@@ -38,13 +38,13 @@ public sealed class Adagrad : Optimizer<AdagradState>
         (LearningRateDecay, InitialAccumulatorValue, Eps) = (learningRateDecay, initialAccumulatorValue, eps);
     }
 
-    /// <summary>δ.</summary>
+    /// <summary>δ, the learning-rate decay: step t uses η/(1 + (t − 1)·δ).</summary>
     public float LearningRateDecay { get; }
 
     /// <summary>S's starting value.</summary>
     public float InitialAccumulatorValue { get; }
 
-    /// <summary>ε.</summary>
+    /// <summary>ε, added to √S in the denominator.</summary>
     public float Eps { get; }
 
     /// <inheritdoc/>

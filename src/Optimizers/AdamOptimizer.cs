@@ -23,13 +23,13 @@ public abstract class AdamOptimizer : Optimizer<AdamState>
         (Beta1, Beta2, Eps, Amsgrad) = (beta1, beta2, eps, amsgrad);
     }
 
-    /// <summary>β₁.</summary>
+    /// <summary>β₁, the decay of the first moment m.</summary>
     public float Beta1 { get; }
 
-    /// <summary>β₂.</summary>
+    /// <summary>β₂, the decay of the second moment v.</summary>
     public float Beta2 { get; }
 
-    /// <summary>ε.</summary>
+    /// <summary>ε, added to √v̂ in the denominator.</summary>
     public float Eps { get; }
 
     /// <summary>Whether AMSGrad is on.</summary>

@@ -40,13 +40,13 @@ public sealed class RmsProp : Optimizer<RmsPropState>
         (Alpha, Eps, Momentum, Centered) = (alpha, eps, momentum, centered);
     }
 
-    /// <summary>α.</summary>
+    /// <summary>α, the decay of the mean square v.</summary>
     public float Alpha { get; }
 
-    /// <summary>ε.</summary>
+    /// <summary>ε, added to √v in the denominator.</summary>
     public float Eps { get; }
 
-    /// <summary>μ.</summary>
+    /// <summary>μ, the momentum factor (0 for none).</summary>
     public float Momentum { get; }
 
     /// <summary>Whether the centered variant is used.</summary>

@@ -49,13 +49,13 @@ public sealed class Sgd : Optimizer<SgdState>
         Nesterov = nesterov;
     }
 
-    /// <summary>μ.</summary>
+    /// <summary>μ, the momentum factor (0 for plain SGD).</summary>
     public float Momentum { get; }
 
     /// <inheritdoc/>
     protected override SgdState CreateState(int length) => new(length, momentum: Momentum != 0f);
 
-    /// <summary>τ.</summary>
+    /// <summary>τ, the dampening of the gradient added to the momentum buffer.</summary>
     public float Dampening { get; }
 
     /// <summary>Whether Nesterov momentum is used.</summary>

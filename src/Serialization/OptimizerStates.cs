@@ -98,7 +98,7 @@ public sealed class AdagradState : ParameterState
         Array.Fill(Sum, initialAccumulatorValue);
     }
 
-    /// <summary>S.</summary>
+    /// <summary>S, the running sum of squared gradients.</summary>
     public float[] Sum { get; }
 
     /// <inheritdoc/>

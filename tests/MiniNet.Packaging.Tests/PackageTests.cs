@@ -9,7 +9,7 @@ namespace MiniNet.Packaging.Tests;
 [Collection("packages")]
 public sealed class PackageTests(PackedRepository packed)
 {
-    private static readonly string[] Libraries = ["MiniNet.Autograd", "MiniNet.Layers", "MiniNet.Optimizers", "MiniNet.Clipping", "MiniNet.Training", "MiniNet.Testing", "MiniNet.Interactive"];
+    private static readonly string[] Libraries = ["MiniNet.Kernels", "MiniNet.Autograd", "MiniNet.Serialization", "MiniNet.Layers", "MiniNet.Optimizers", "MiniNet.Clipping", "MiniNet.Training", "MiniNet.Testing", "MiniNet.Interactive"];
 
     [Fact]
     public void Every_library_has_its_metadata_readme_licence_and_symbols()

@@ -17,7 +17,7 @@ public sealed class CosineAnnealingLr : ClosedFormLrSchedule
         Apply();
     }
 
-    /// <summary>T_max.</summary>
+    /// <summary>T_max, the number of steps of one half cosine from the initial rate to η_min.</summary>
     public int TMax { get; }
 
     /// <summary>η_min.</summary>

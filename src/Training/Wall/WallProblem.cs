@@ -26,7 +26,7 @@ public sealed class WallProblem
     /// <summary>The number of unrolled steps.</summary>
     public int Steps { get; init; } = 50;
 
-    /// <summary>x_0.</summary>
+    /// <summary>x_0, the starting state of the one-unit recurrence.</summary>
     public double InitialState { get; init; } = 0.5;
 
     /// <summary>The target value of σ(x_T).</summary>

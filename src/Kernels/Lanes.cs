@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace MiniNet.Kernels;
@@ -25,10 +26,13 @@ internal interface ILanes<TSelf>
     /// <summary>Every lane equal to <paramref name="value"/>.</summary>
     static abstract TSelf Create(float value);
 
-    /// <summary>Loads <see cref="Count"/> floats from <paramref name="source"/>[<paramref name="offset"/>..].</summary>
+    /// <summary>
+    /// Loads <see cref="Count"/> floats from <paramref name="source"/>[<paramref name="offset"/>..], without a bounds check:
+    /// a kernel checks its spans' lengths once, before its <see cref="LaneLoop"/> (as <c>LstmCellKernel</c> does).
+    /// </summary>
     static abstract TSelf Load(ReadOnlySpan<float> source, int offset);
 
-    /// <summary>Stores the lanes into <paramref name="destination"/>[<paramref name="offset"/>..].</summary>
+    /// <summary>Stores the lanes into <paramref name="destination"/>[<paramref name="offset"/>..], without a bounds check (see <see cref="Load"/>).</summary>
     void Store(Span<float> destination, int offset);
 
     static abstract TSelf operator +(TSelf left, TSelf right);
@@ -63,10 +67,10 @@ internal readonly struct Lanes512(Vector512<float> value) : ILanes<Lanes512>
     public static Lanes512 Create(float value) => new(Vector512.Create(value));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Lanes512 Load(ReadOnlySpan<float> source, int offset) => new(Vector512.Create(source.Slice(offset, Vector512<float>.Count)));
+    public static Lanes512 Load(ReadOnlySpan<float> source, int offset) => new(Vector512.LoadUnsafe(ref MemoryMarshal.GetReference(source), (nuint)offset));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Store(Span<float> destination, int offset) => _value.CopyTo(destination.Slice(offset, Vector512<float>.Count));
+    public void Store(Span<float> destination, int offset) => _value.StoreUnsafe(ref MemoryMarshal.GetReference(destination), (nuint)offset);
 
     public static Lanes512 operator +(Lanes512 left, Lanes512 right) => new(left._value + right._value);
 
@@ -101,10 +105,10 @@ internal readonly struct Lanes256(Vector256<float> value) : ILanes<Lanes256>
     public static Lanes256 Create(float value) => new(Vector256.Create(value));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Lanes256 Load(ReadOnlySpan<float> source, int offset) => new(Vector256.Create(source.Slice(offset, Vector256<float>.Count)));
+    public static Lanes256 Load(ReadOnlySpan<float> source, int offset) => new(Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(source), (nuint)offset));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Store(Span<float> destination, int offset) => _value.CopyTo(destination.Slice(offset, Vector256<float>.Count));
+    public void Store(Span<float> destination, int offset) => _value.StoreUnsafe(ref MemoryMarshal.GetReference(destination), (nuint)offset);
 
     public static Lanes256 operator +(Lanes256 left, Lanes256 right) => new(left._value + right._value);
 
@@ -141,10 +145,10 @@ internal readonly struct Lanes128(Vector128<float> value) : ILanes<Lanes128>
     public static Lanes128 Create(float value) => new(Vector128.Create(value));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Lanes128 Load(ReadOnlySpan<float> source, int offset) => new(Vector128.Create(source.Slice(offset, Vector128<float>.Count)));
+    public static Lanes128 Load(ReadOnlySpan<float> source, int offset) => new(Vector128.LoadUnsafe(ref MemoryMarshal.GetReference(source), (nuint)offset));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Store(Span<float> destination, int offset) => _value.CopyTo(destination.Slice(offset, Vector128<float>.Count));
+    public void Store(Span<float> destination, int offset) => _value.StoreUnsafe(ref MemoryMarshal.GetReference(destination), (nuint)offset);
 
     public static Lanes128 operator +(Lanes128 left, Lanes128 right) => new(left._value + right._value);
 

@@ -69,3 +69,27 @@ public sealed class ClipperStateTests
         }
     }
 }
+
+/// <summary>A report says which norm its totals are in.</summary>
+public sealed class NormOrderTests
+{
+    [Fact]
+    public void Reports_state_the_order_of_their_totals()
+    {
+        new NoClip().Clip(Gradients.WithGradients(new[] { 3f, 4f })).NormOrder.Should().Be(2f);
+        ClipReport max = new ClipByGlobalNorm(100f, float.PositiveInfinity).Clip(Gradients.WithGradients(new[] { 3f, -4f }));
+        max.NormOrder.Should().Be(float.PositiveInfinity);
+        max.TotalNormBefore.Should().Be(4f);
+        max.PerParameter[0].NormBefore.Should().Be(5f, "per-parameter norms are always L2");
+    }
+
+    [Fact]
+    public void A_chain_of_different_orders_restates_its_total_after_in_the_first_stage_order()
+    {
+        // The first stage measures the ∞-norm (4) and leaves it; the value clip then makes [1, -1], whose ∞-norm is 1.
+        ClipReport report = new ClipChain(new ClipByGlobalNorm(100f, float.PositiveInfinity), new ClipByValue(1f)).Clip(Gradients.WithGradients(new[] { 3f, -4f }));
+        report.NormOrder.Should().Be(float.PositiveInfinity);
+        (report.TotalNormBefore, report.TotalNormAfter).Should().Be((4f, 1f));
+        report.Scale.Should().Be(0.25f);
+    }
+}

@@ -37,16 +37,15 @@ public sealed class AdaptiveGradClip : IGradientClipper
         int[] indices = ClipInputs.WithGradients(parameters, nameof(AdaptiveGradClip));
         (float[] before, float totalBefore) = ClipInputs.L2Norms(parameters, indices);
         var entries = new ParameterNorm[indices.Length];
-        double afterSquares = 0;
+        var after = new float[indices.Length];
         for (int k = 0; k < indices.Length; k++)
         {
             Tensor p = parameters[indices[k]];
-            float after = ClipUnits(p.Data, p.Grad!.Data, p.Rank <= 1 ? 1 : p.Shape[0]);
-            entries[k] = new ParameterNorm(ClipInputs.NameOf(parameters, indices[k]), before[k], after);
-            afterSquares += (double)after * after;
+            after[k] = ClipUnits(p.Data, p.Grad!.Data, p.Rank <= 1 ? 1 : p.Shape[0]);
+            entries[k] = new ParameterNorm(ClipInputs.NameOf(parameters, indices[k]), before[k], after[k]);
         }
 
-        float totalAfter = (float)Math.Sqrt(afterSquares);
+        float totalAfter = GradientNorms.Of(after);   // the L2 norm of the per-parameter norms, as GradientNorms.OfEach totals them
         return new ClipReport(totalBefore, totalAfter, ClipInputs.Ratio(totalAfter, totalBefore), false, entries);
     }
 
@@ -54,12 +53,12 @@ public sealed class AdaptiveGradClip : IGradientClipper
     private float ClipUnits(float[] weight, float[] gradient, int units)
     {
         int size = weight.Length / units;
-        double afterSquares = 0;
+        var unitNorms = new float[units];
         for (int u = 0; u < units; u++)
         {
             Span<float> g = gradient.AsSpan(u * size, size);
-            float weightNorm = MathF.Max(TensorPrimitives.Norm(weight.AsSpan(u * size, size)), Eps);
-            float gradientNorm = TensorPrimitives.Norm(g);
+            float weightNorm = MathF.Max(GradientNorms.Of(weight.AsSpan(u * size, size)), Eps);
+            float gradientNorm = GradientNorms.Of(g);
             float maxNorm = Clipping * weightNorm;
             if (gradientNorm > maxNorm)
             {
@@ -68,10 +67,10 @@ public sealed class AdaptiveGradClip : IGradientClipper
                 gradientNorm *= scale;
             }
 
-            afterSquares += (double)gradientNorm * gradientNorm;
+            unitNorms[u] = gradientNorm;
         }
 
-        return (float)Math.Sqrt(afterSquares);
+        return GradientNorms.Of(unitNorms);
     }
 
     /// <inheritdoc/>

@@ -29,7 +29,7 @@ public sealed class ClipByNorm : IGradientClipper
         int[] indices = ClipInputs.WithGradients(parameters, nameof(ClipByNorm));
         (float[] before, float totalBefore) = ClipInputs.L2Norms(parameters, indices);
         var scales = new float[indices.Length];
-        double afterSquares = 0;
+        var after = new float[indices.Length];
         for (int k = 0; k < indices.Length; k++)
         {
             scales[k] = ClipThreshold.Coefficient(MaxNorm, before[k]);
@@ -39,11 +39,10 @@ public sealed class ClipByNorm : IGradientClipper
                 TensorPrimitives.Multiply(g, scales[k], g);
             }
 
-            double after = (double)before[k] * scales[k];
-            afterSquares += after * after;
+            after[k] = before[k] * scales[k];
         }
 
-        float totalAfter = (float)Math.Sqrt(afterSquares);
+        float totalAfter = GradientNorms.Of(after);   // the L2 norm of the per-parameter norms, as GradientNorms.OfEach totals them
         return new ClipReport(totalBefore, totalAfter, ClipInputs.Ratio(totalAfter, totalBefore), false,
             ClipInputs.Scaled(parameters, indices, before, k => scales[k]));
     }

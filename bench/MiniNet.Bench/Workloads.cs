@@ -21,10 +21,11 @@ public static class Workloads
     /// <summary>Every workload by name, built lazily so a filter only pays for what it runs.</summary>
     public static IReadOnlyList<(string Name, Func<Action> Build)> All { get; } =
     [
-        ("adding-lstm-h128-b32-t100", () => SequenceRegression(lstm: true, hidden: 128, batch: 32, steps: 100)),
-        ("adding-lstm-h64-b64-t50", () => SequenceRegression(lstm: true, hidden: 64, batch: 64, steps: 50)),
-        ("adding-lstm-h32-b16-t200", () => SequenceRegression(lstm: true, hidden: 32, batch: 16, steps: 200)),
-        ("adding-rnn-h128-b32-t100", () => SequenceRegression(lstm: false, hidden: 128, batch: 32, steps: 100)),
+        ("adding-lstm-h128-b32-t100", () => SequenceRegression("lstm", hidden: 128, batch: 32, steps: 100)),
+        ("adding-lstm-h64-b64-t50", () => SequenceRegression("lstm", hidden: 64, batch: 64, steps: 50)),
+        ("adding-lstm-h32-b16-t200", () => SequenceRegression("lstm", hidden: 32, batch: 16, steps: 200)),
+        ("adding-rnn-h128-b32-t100", () => SequenceRegression("rnn", hidden: 128, batch: 32, steps: 100)),
+        ("adding-gru-h128-b32-t100", () => SequenceRegression("gru", hidden: 128, batch: 32, steps: 100)),
         ("charlm-lstm-v65-e32-h256-b32-t64", () => CharLm(vocab: 65, embed: 32, hidden: 256, batch: 32, steps: 64)),
         ("clip-globalnorm-1000x1000", () => GlobalNormClip(count: 1000, size: 1000)),
         ("clip-globalnorm-10x1000000", () => GlobalNormClip(count: 10, size: 1_000_000)),
@@ -67,12 +68,15 @@ public static class Workloads
         return times[reps / 2];
     }
 
-    private static Action SequenceRegression(bool lstm, int hidden, int batch, int steps)
+    private static Action SequenceRegression(string cell, int hidden, int batch, int steps)
     {
         var random = new MersenneTwister(0);
-        RecurrentLayer rnn = lstm
-            ? new Lstm(2, hidden, batchFirst: true, random: random)
-            : new Rnn(2, hidden, batchFirst: true, random: random);
+        RecurrentLayer rnn = cell switch
+        {
+            "lstm" => new Lstm(2, hidden, batchFirst: true, random: random),
+            "gru" => new Gru(2, hidden, batchFirst: true, random: random),
+            _ => new Rnn(2, hidden, batchFirst: true, random: random),
+        };
         var head = new Linear(hidden, 1, random: random);
         Tensor[] parameters = [.. rnn.Parameters(), .. head.Parameters()];
         var adam = new Adam(parameters, learningRate: 1e-3f);

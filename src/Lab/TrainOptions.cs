@@ -10,7 +10,7 @@ internal sealed class TrainOptions
     public TrainOptions(TrainingConfig defaults)
     {
         Task = Text("--task", defaults.Task, $"the toy task: {string.Join(", ", TaskCatalog.Names)}");
-        Model = Text("--model", defaults.Model, "rnn or lstm");
+        Model = Text("--model", defaults.Model, $"the recurrent model: {ModelCatalog.Valid}");
         Hidden = Number("--hidden", defaults.Hidden, "hidden size");
         Layers = Number("--layers", defaults.Layers, "stacked recurrent layers");
         SequenceLength = Number("--seq-len", defaults.SequenceLength, "sequence length T (for copy: the delay)");

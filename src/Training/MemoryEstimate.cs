@@ -44,7 +44,7 @@ public sealed record MemoryEstimate(long ModelBytes, long TrainingStepBytes, lon
     {
         ArgumentNullException.ThrowIfNull(config);
         ISequenceTask task = TaskCatalog.Create(config.Task, config.SequenceLength);
-        long gates = config.Model == "lstm" ? 4 : 1;
+        long gates = ModelCatalog.Gates(config.Model);
         long h = config.Hidden, layers = config.Layers, t = task.SequenceLength, input = task.InputSize, output = task.OutputSize;
         long parameters = ParameterCount(config);
         long state = config.Optimizer switch { "adam" or "adamw" => 2, "rmsprop" or "adagrad" => 1, _ => 0 } * parameters;
@@ -61,8 +61,10 @@ public sealed record MemoryEstimate(long ModelBytes, long TrainingStepBytes, lon
                 long features = layer == 0 ? input : h;
                 long rows = t * batch;
                 long kept = Pow2(rows * features) + (rows * h) + Pow2((t + 1) * batch * h)
-                    + (gates == 4 ? Pow2(rows * 4 * h) + Pow2((t + 1) * batch * h) + Pow2(rows * h) : 0);
-                long back = backward ? Pow2(rows * gates * h) + Pow2(rows * (features + h + 1)) + (2 * rows * features) + (2 * rows * h) : 0;
+                    + (gates == 4 ? Pow2(rows * 4 * h) + Pow2((t + 1) * batch * h) + Pow2(rows * h) : 0)
+                    + (gates == 3 ? Pow2(rows * 3 * h) + Pow2(rows * h) + Pow2(batch * 3 * h) : 0);   // GRU: gates, ĥ, one step's W_hh product
+                long deltas = gates == 3 ? 2 : 1;                                                      // a GRU keeps δ_ih and δ_hh
+                long back = backward ? (deltas * Pow2(rows * gates * h)) + Pow2(rows * (features + h + 1)) + (2 * rows * features) + (2 * rows * h) : 0;
                 total += kept + back;
             }
 
@@ -78,7 +80,7 @@ public sealed record MemoryEstimate(long ModelBytes, long TrainingStepBytes, lon
     {
         ArgumentNullException.ThrowIfNull(config);
         ISequenceTask task = TaskCatalog.Create(config.Task, config.SequenceLength);
-        long gates = config.Model == "lstm" ? 4 : 1;
+        long gates = ModelCatalog.Gates(config.Model);
         long h = config.Hidden, input = task.InputSize, output = task.OutputSize;
         return (gates * h * (input + h + 2)) + ((config.Layers - 1) * gates * h * (h + h + 2)) + (h * output) + output;
     }

@@ -3,14 +3,14 @@ using MiniNet.Layers;
 
 namespace MiniNet.Training;
 
-/// <summary>The model every toy task trains: an RNN or LSTM (batch-first) and a Linear head, read at the last step or every step.</summary>
+/// <summary>The model every toy task trains: an RNN, GRU or LSTM (batch-first) and a Linear head, read at the last step or every step.</summary>
 public sealed class SequenceModel : Module, ISequenceModel
 {
     private readonly RecurrentLayer _recurrent;
     private readonly Linear _head;
 
     /// <summary>Creates the model.</summary>
-    /// <param name="kind">rnn (tanh) or lstm.</param>
+    /// <param name="kind">One of <see cref="ModelCatalog.Names"/>: rnn (tanh), rnn-relu, gru or lstm.</param>
     /// <param name="inputSize">Features per step.</param>
     /// <param name="hidden">Hidden size.</param>
     /// <param name="layers">Stacked recurrent layers.</param>
@@ -20,18 +20,14 @@ public sealed class SequenceModel : Module, ISequenceModel
     public SequenceModel(string kind, int inputSize, int hidden, int layers, int outputSize, TaskReadout readout, Random random)
     {
         ArgumentNullException.ThrowIfNull(random);
-        _recurrent = kind switch
-        {
-            "lstm" => AddModule("lstm", new Lstm(inputSize, hidden, layers, batchFirst: true, random: random)),
-            "rnn" => AddModule("rnn", new Rnn(inputSize, hidden, layers, batchFirst: true, random: random)),
-            _ => throw new ArgumentException($"Unknown model '{kind}'; valid models are rnn, lstm.", nameof(kind)),
-        };
+        (string prefix, RecurrentLayer recurrent) = ModelCatalog.Create(kind, inputSize, hidden, layers, random);
+        _recurrent = AddModule(prefix, recurrent);
         _head = AddModule("head", new Linear(hidden, outputSize, random: random));
         Kind = kind;
         Readout = readout;
     }
 
-    /// <summary>rnn or lstm.</summary>
+    /// <summary>The model name (rnn, rnn-relu, gru or lstm).</summary>
     public string Kind { get; }
 
     /// <summary>Where the head reads.</summary>

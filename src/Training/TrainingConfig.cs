@@ -2,7 +2,7 @@ namespace MiniNet.Training;
 
 /// <summary>One training run's settings; the names match the <c>mininet train</c> options.</summary>
 /// <param name="Task">adding, multiplication, temporal-order, temporal-order-3bit or copy.</param>
-/// <param name="Model">rnn or lstm.</param>
+/// <param name="Model">rnn (tanh), rnn-relu, gru or lstm (<see cref="ModelCatalog"/>).</param>
 /// <param name="Hidden">Hidden size.</param>
 /// <param name="Layers">Stacked recurrent layers.</param>
 /// <param name="SequenceLength">T (for copy, the delay).</param>
@@ -49,9 +49,9 @@ public sealed record TrainingConfig(
             TaskCatalog.Create(Task, SequenceLength);
         }
 
-        if (parts?.Model is null && Model is not ("rnn" or "lstm"))
+        if (parts?.Model is null && !ModelCatalog.IsKnown(Model))
         {
-            throw new ArgumentException($"Unknown model '{Model}'; valid models are rnn, lstm.");
+            throw new ArgumentException($"Unknown model '{Model}'; valid models are {ModelCatalog.Valid}.");
         }
 
         Positive(Hidden, "hidden", 8192);

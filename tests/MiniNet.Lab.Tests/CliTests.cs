@@ -29,7 +29,7 @@ public sealed class CliTests : IDisposable
     public static TheoryData<string, string> BadInvocations() => new()
     {
         { "train --task addition", "Unknown task 'addition'; valid tasks are adding, multiplication, temporal-order, temporal-order-3bit, copy." },
-        { "train --model gru", "Unknown model 'gru'; valid models are rnn, lstm." },
+        { "train --model transformer", "Unknown model 'transformer'; valid models are rnn, rnn-relu, gru, lstm." },
         { "train --optimizer lion", "Unknown optimizer 'lion'; valid optimizers are sgd, adam, adamw, rmsprop, adagrad." },
         { "train --clip global-norm:-1", "'-1' in 'global-norm:-1' is not a valid threshold" },
         { "train --clip clamp:1", "unknown stage 'clamp'; valid forms are none, value:C" },
@@ -128,6 +128,18 @@ public sealed class CliTests : IDisposable
         using JsonDocument summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(_folder, "s", "summary.json")));
         summary.RootElement.GetProperty("runs").EnumerateArray().Select(r => r.GetProperty("name").GetString()).Should().Equal("global-norm:1E+20", "global-norm:1");
         Run("train", "--clip", "skip-nonfinite+global-norm:1e+20", "--steps", "3", "--seq-len", "5", "--hidden", "4", "--out", Path.Combine(_folder, "t")).Code.Should().Be(0);
+    }
+
+    [Theory]
+    [InlineData("train", "gru")]
+    [InlineData("train", "rnn-relu")]
+    [InlineData("compare", "gru")]
+    public void The_gru_and_relu_rnn_models_run_from_the_command_line(string command, string model)
+    {
+        string folder = Path.Combine(_folder, $"{command}-{model}");
+        (int code, string output, string error) = Run(command, "--model", model, "--steps", "5", "--seq-len", "5", "--hidden", "4", "--out", folder);
+        (code, error).Should().Be((0, string.Empty), output);
+        File.ReadAllText(Path.Combine(folder, "summary.json")).Should().Contain($"\"{model}\"");
     }
 
     [Fact]

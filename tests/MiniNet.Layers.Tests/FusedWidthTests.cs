@@ -6,7 +6,7 @@ using Xunit;
 namespace MiniNet.Layers.Tests;
 
 /// <summary>
-/// The fused LSTM and RNN compute the same bits at every vector width — 512, 256 and 128 — on every machine (.NET
+/// The fused LSTM, GRU and RNN compute the same bits at every vector width — 512, 256 and 128 — on every machine (.NET
 /// emulates the widths the CPU lacks), forward and backward; and a NaN reaches the output at each of them.
 /// </summary>
 public sealed class FusedWidthTests
@@ -31,6 +31,16 @@ public sealed class FusedWidthTests
         float[][] reference = At(512, () => RunRnn(hidden, relu));
         At(256, () => RunRnn(hidden, relu)).Should().BeEquivalentTo(reference, o => o.WithStrictOrdering());
         At(128, () => RunRnn(hidden, relu)).Should().BeEquivalentTo(reference, o => o.WithStrictOrdering());
+    }
+
+    [Theory]
+    [InlineData(5)]
+    [InlineData(37)]
+    public void Gru_layer_gives_the_same_bits_at_every_width(int hidden)
+    {
+        float[][] reference = At(512, () => RunGru(hidden));
+        At(256, () => RunGru(hidden)).Should().BeEquivalentTo(reference, o => o.WithStrictOrdering());
+        At(128, () => RunGru(hidden)).Should().BeEquivalentTo(reference, o => o.WithStrictOrdering());
     }
 
     [Theory]
@@ -81,6 +91,19 @@ public sealed class FusedWidthTests
         (Tensor output, Tensor hn) = FusedRnn.Run(x, weightIh, weightHh, biasIh, null, h0, relu, batchFirst: false);
         (Weighted(output, 1) + Weighted(hn, 2)).Backward();
         return [output.Data, hn.Data, x.Grad!.Data, weightIh.Grad!.Data, weightHh.Grad!.Data, biasIh.Grad!.Data, h0.Grad!.Data];
+    }
+
+    private static float[][] RunGru(int hidden)
+    {
+        Tensor x = Tensor.RandomNormal([3, 6, 4], seed: 31, requiresGrad: true);
+        Tensor weightIh = Tensor.RandomNormal([3 * hidden, 4], seed: 32, std: 0.5f, requiresGrad: true);
+        Tensor weightHh = Tensor.RandomNormal([3 * hidden, hidden], seed: 33, std: 0.3f, requiresGrad: true);
+        Tensor biasIh = Tensor.RandomNormal([3 * hidden], seed: 34, requiresGrad: true);
+        Tensor biasHh = Tensor.RandomNormal([3 * hidden], seed: 35, requiresGrad: true);
+        Tensor h0 = Tensor.RandomNormal([3, hidden], seed: 36, requiresGrad: true);
+        (Tensor output, Tensor hn) = FusedGru.Run(x, weightIh, weightHh, biasIh, biasHh, h0, batchFirst: true);
+        (Weighted(output, 1) + Weighted(hn, 2)).Backward();
+        return [output.Data, hn.Data, x.Grad!.Data, weightIh.Grad!.Data, weightHh.Grad!.Data, biasIh.Grad!.Data, biasHh.Grad!.Data, h0.Grad!.Data];
     }
 
     private static Tensor Weighted(Tensor t, int seed) => (t * Tensor.RandomUniform(t.Shape, seed: seed, low: -1f, high: 1f)).Sum();

@@ -26,10 +26,19 @@ public sealed class LayerFixtureTests
 
     [Theory]
     [MemberData(nameof(LayerCases))]
-    public void Layer_matches_PyTorch_outputs_and_gradients(string name)
+    public void Layer_matches_PyTorch_outputs_and_gradients(string name) => MatchesPyTorch(name, fused: true);
+
+    public static TheoryData<string> RecurrentLayerCases() =>
+        [.. LayerFixtures.Cases.Values.Where(c => c.Kind is "rnn" or "lstm" or "gru").Select(c => c.Name)];
+
+    [Theory]
+    [MemberData(nameof(RecurrentLayerCases))]
+    public void The_composite_recurrent_path_matches_PyTorch_too(string name) => MatchesPyTorch(name, fused: false);
+
+    private static void MatchesPyTorch(string name, bool fused)
     {
         LayerCase c = LayerFixtures.Cases[name];
-        (Module module, Dictionary<string, Tensor> inputs, Dictionary<string, Tensor> outputs) = Run(c);
+        (Module module, Dictionary<string, Tensor> inputs, Dictionary<string, Tensor> outputs) = Run(c, fused);
 
         Tensor loss = Tensor.Scalar(0f);
         foreach ((string output, Tensor expected) in c.Outputs())
@@ -52,7 +61,7 @@ public sealed class LayerFixtureTests
     }
 
     /// <summary>Builds the MiniNet module of a case, loads PyTorch's weights, runs it.</summary>
-    internal static (Module Module, Dictionary<string, Tensor> Inputs, Dictionary<string, Tensor> Outputs) Run(LayerCase c)
+    internal static (Module Module, Dictionary<string, Tensor> Inputs, Dictionary<string, Tensor> Outputs) Run(LayerCase c, bool fused = true)
     {
         JsonElement cfg = c.Config;
         int Int(string key) => cfg.GetProperty(key).GetInt32();
@@ -71,9 +80,15 @@ public sealed class LayerFixtureTests
             "lstm" => new Lstm(Int("input"), Int("hidden"), Int("layers"), batchFirst: Bool("batchFirst")),
             "rnn_cell" => new RnnCell(Int("input"), Int("hidden"), nonlinearity: Nonlinearity()),
             "lstm_cell" => new LstmCell(Int("input"), Int("hidden")),
+            "gru" => new Gru(Int("input"), Int("hidden"), Int("layers"), batchFirst: Bool("batchFirst")),
+            "gru_cell" => new GruCell(Int("input"), Int("hidden")),
             _ => throw new InvalidOperationException($"No MiniNet layer for fixture kind '{c.Kind}'."),
         };
         StateDict.Load(module, c.WeightsPath);
+        if (module is RecurrentLayer recurrent)
+        {
+            recurrent.Fused = fused;
+        }
 
         var outputs = new Dictionary<string, Tensor>();
         switch (module)
@@ -88,6 +103,11 @@ public sealed class LayerFixtureTests
                 outputs["output"] = r.Output;
                 outputs["hn"] = r.HN;
                 break;
+            case Gru gru:
+                RnnOutput g = gru.Forward(In("x"), Optional("h0"));
+                outputs["output"] = g.Output;
+                outputs["hn"] = g.HN;
+                break;
             case Lstm lstm:
                 Tensor x = In("x");
                 LstmState? state = c.HasInput("h0") ? new LstmState(In("h0"), In("c0")) : null;
@@ -97,6 +117,9 @@ public sealed class LayerFixtureTests
                 outputs["cn"] = o.CN;
                 break;
             case RnnCell cell:
+                outputs["output"] = cell.Forward(In("x"), In("h"));
+                break;
+            case GruCell cell:
                 outputs["output"] = cell.Forward(In("x"), In("h"));
                 break;
             case LstmCell cell:

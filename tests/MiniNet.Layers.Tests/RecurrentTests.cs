@@ -94,6 +94,8 @@ public sealed class RecurrentTests
     {
         { "lstm", true, 1, false, 5 }, { "lstm", false, 2, true, 5 }, { "lstm", true, 3, true, 5 }, { "lstm", true, 2, true, 37 },
         { "rnn-tanh", true, 1, false, 5 }, { "rnn-tanh", false, 2, true, 5 }, { "rnn-relu", true, 2, true, 5 }, { "rnn-tanh", false, 1, true, 37 },
+        { "gru", true, 1, false, 5 }, { "gru", false, 2, true, 5 }, { "gru", true, 3, true, 5 }, { "gru", true, 2, true, 37 },
+        { "gru-nobias", false, 1, true, 37 },
     };
 
     [Theory]
@@ -135,10 +137,42 @@ public sealed class RecurrentTests
         result.Passed.Should().BeTrue(result.ToString());
     }
 
-    private static RecurrentLayer Make(string kind, bool batchFirst, int layers, int hidden = 5) => kind == "lstm"
-        ? new Lstm(4, hidden, numLayers: layers, batchFirst: batchFirst, random: new MathNet.Numerics.Random.MersenneTwister(20))
-        : new Rnn(4, hidden, numLayers: layers, nonlinearity: kind == "rnn-relu" ? RnnNonlinearity.Relu : RnnNonlinearity.Tanh,
-            batchFirst: batchFirst, random: new MathNet.Numerics.Random.MersenneTwister(20));
+    [Fact]
+    public void Fused_Gru_gradients_match_finite_differences_when_only_the_final_state_is_used()
+    {
+        var gru = new Gru(2, 3, batchFirst: true, random: new MathNet.Numerics.Random.MersenneTwister(34));
+        Tensor x = Tensor.RandomNormal([2, 4, 2], seed: 35, requiresGrad: true);
+        Tensor h0 = Tensor.RandomNormal([1, 2, 3], seed: 36, requiresGrad: true);
+        GradCheckResult result = GradCheck.Check(v => gru.Forward(v[0], v[1]).HN, [x, h0, .. gru.Parameters()]);
+        result.Passed.Should().BeTrue(result.ToString());
+    }
+
+    [Fact]
+    public void The_Gru_cell_passes_gradcheck_and_equals_one_step_of_the_layer()
+    {
+        var cell = new GruCell(3, 4, random: new MathNet.Numerics.Random.MersenneTwister(37));
+        Tensor x = Tensor.RandomNormal([2, 3], seed: 38, requiresGrad: true);
+        Tensor h = Tensor.RandomNormal([2, 4], seed: 39, requiresGrad: true);
+        GradCheckResult result = GradCheck.Check(v => cell.Forward(v[0], v[1]), [x, h, .. cell.Parameters()]);
+        result.Passed.Should().BeTrue(result.ToString());
+
+        var layer = new Gru(3, 4, batchFirst: true);
+        foreach (((string _, Tensor to), (string _, Tensor from)) in layer.NamedParameters().Zip(cell.NamedParameters()))
+        {
+            from.Data.CopyTo(to.Data, 0);
+        }
+
+        Tensor step = layer.Forward(x.Reshape([2, 1, 3]), h.Reshape([1, 2, 4])).Output.Reshape([2, 4]);
+        LayerFixtures.AssertClose(step, cell.Forward(x, h), 1e-6f, 1e-7f, "one fused step equals the cell");
+    }
+
+    private static RecurrentLayer Make(string kind, bool batchFirst, int layers, int hidden = 5) => kind switch
+    {
+        "lstm" => new Lstm(4, hidden, numLayers: layers, batchFirst: batchFirst, random: new MathNet.Numerics.Random.MersenneTwister(20)),
+        "gru" or "gru-nobias" => new Gru(4, hidden, numLayers: layers, bias: kind == "gru", batchFirst: batchFirst, random: new MathNet.Numerics.Random.MersenneTwister(20)),
+        _ => new Rnn(4, hidden, numLayers: layers, nonlinearity: kind == "rnn-relu" ? RnnNonlinearity.Relu : RnnNonlinearity.Tanh,
+            batchFirst: batchFirst, random: new MathNet.Numerics.Random.MersenneTwister(20)),
+    };
 
     /// <summary>Runs the layer, back-propagates a weighted sum of every output, returns outputs and the inputs that got gradients.</summary>
     private static (Tensor[] Outputs, Tensor[] Inputs) RunWithGradients(RecurrentLayer layer, Tensor x, bool withState, int layers, int hidden)
@@ -150,6 +184,7 @@ public sealed class RecurrentTests
         {
             Lstm lstm when lstm.Forward(input, withState ? new LstmState(h0, c0) : null) is var o => [o.Output, o.HN, o.CN],
             Rnn rnn when rnn.Forward(input, withState ? h0 : null) is var o => [o.Output, o.HN],
+            Gru gru when gru.Forward(input, withState ? h0 : null) is var o => [o.Output, o.HN],
             _ => throw new InvalidOperationException(),
         };
         Tensor loss = Tensor.Scalar(0f);

@@ -1,4 +1,5 @@
 using FluentAssertions;
+using MiniNet.Autograd;
 using MiniNet.Clipping;
 using MiniNet.Testing;
 using MiniNet.Training;
@@ -87,11 +88,23 @@ public sealed class TrainerTests
         run.Rows.Should().HaveCount(5).And.OnlyContain(r => r.GradNormAfter <= 0.5f * 1.0001f);
     }
 
+    [Theory]
+    [InlineData("gru", "gru.weight_hh_l0", 3)]
+    [InlineData("rnn-relu", "rnn.weight_hh_l0", 1)]
+    public void Every_model_trains_and_saves_under_its_PyTorch_names(string model, string parameter, int gates)
+    {
+        RunResult run = Trainer.Run(Small with { Model = model, Steps = 5 });
+        run.Rows.Should().HaveCount(5).And.OnlyContain(r => float.IsFinite(r.Loss));
+        Tensor weight = run.Model!.NamedParameters().Single(p => p.Name == parameter).Parameter;
+        weight.Shape[0].Should().Be(gates * Small.Hidden);
+        MemoryEstimate.ParameterCount(Small with { Model = model }).Should().Be(run.Model.NamedParameters().Sum(p => (long)p.Parameter.Length));
+    }
+
     [Fact]
     public void Bad_settings_name_the_option_and_the_valid_choices()
     {
-        Action model = () => Trainer.Run(Small with { Model = "gru" });
-        model.Should().Throw<ArgumentException>().WithMessage("Unknown model 'gru'; valid models are rnn, lstm.*");
+        Action model = () => Trainer.Run(Small with { Model = "transformer" });
+        model.Should().Throw<ArgumentException>().WithMessage("Unknown model 'transformer'; valid models are rnn, rnn-relu, gru, lstm.*");
         Action lr = () => Trainer.Run(Small with { LearningRate = -1f });
         lr.Should().Throw<ArgumentException>().WithMessage("--lr -1 is invalid*");
         Action clip = () => Trainer.Run(Small with { Clip = "global-norm:-1" });

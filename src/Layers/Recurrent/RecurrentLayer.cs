@@ -4,7 +4,7 @@ using MiniNet.Autograd;
 namespace MiniNet.Layers;
 
 /// <summary>
-/// What <see cref="Rnn"/> and <see cref="Lstm"/> share: per-layer weights under PyTorch's names
+/// What <see cref="Rnn"/>, <see cref="Gru"/> and <see cref="Lstm"/> share: per-layer weights under PyTorch's names
 /// (<c>weight_ih_l{k}</c>, <c>weight_hh_l{k}</c>, <c>bias_ih_l{k}</c>, <c>bias_hh_l{k}</c>), and the loop
 /// over layers and time steps.
 /// </summary>
@@ -22,7 +22,7 @@ public abstract class RecurrentLayer : Module, ILayer
     private readonly Random _random;
 
     /// <summary>Creates the per-layer parameters, each from U(−1/√H, 1/√H).</summary>
-    /// <param name="gates">Row blocks per weight: 1 for an RNN, 4 for an LSTM.</param>
+    /// <param name="gates">Row blocks per weight: 1 for an RNN, 3 for a GRU, 4 for an LSTM.</param>
     /// <param name="inputSize">Features per input step.</param>
     /// <param name="hiddenSize">Size of the hidden state.</param>
     /// <param name="numLayers">Stacked layers.</param>
@@ -86,7 +86,7 @@ public abstract class RecurrentLayer : Module, ILayer
 
     /// <summary>
     /// True (the default): each layer runs as one fused graph node with its own backward through time
-    /// (the custom ops <see cref="FusedLstm"/> and <see cref="FusedRnn"/>). False: the readable reference, composed
+    /// (the custom ops <see cref="FusedRnn"/>, <see cref="FusedGru"/> and <see cref="FusedLstm"/>). False: the readable reference, composed
     /// step by step from primitive ops; tests hold the two equal.
     /// </summary>
     public bool Fused { get; set; } = true;

@@ -49,6 +49,22 @@ internal static class RecurrentMath
         return new LstmState(h, c);
     }
 
+    /// <summary>
+    /// The GRU update with PyTorch's gate order r, z, n (Cho et al. 2014):
+    /// r = σ(x·W_irᵀ + b_ir + h·W_hrᵀ + b_hr), z = σ(x·W_izᵀ + b_iz + h·W_hzᵀ + b_hz),
+    /// n = tanh(x·W_inᵀ + b_in + r ⊙ (h·W_hnᵀ + b_hn)), h' = (1 − z) ⊙ n + z ⊙ h.
+    /// The reset gate multiplies the hidden projection including its bias b_hn, as PyTorch (and cuDNN) define it.
+    /// </summary>
+    public static Tensor GruStep(Tensor projectedInput, Tensor h, Tensor weightHh, Tensor? biasHh)
+    {
+        int hidden = h.Shape[^1];
+        Tensor projectedHidden = Tensor.Linear(h, weightHh, biasHh);
+        Tensor reset = (projectedInput.Slice(1, 0, hidden) + projectedHidden.Slice(1, 0, hidden)).Sigmoid();
+        Tensor update = (projectedInput.Slice(1, hidden, 2 * hidden) + projectedHidden.Slice(1, hidden, 2 * hidden)).Sigmoid();
+        Tensor candidate = (projectedInput.Slice(1, 2 * hidden, 3 * hidden) + (reset * projectedHidden.Slice(1, 2 * hidden, 3 * hidden))).Tanh();
+        return ((1f - update) * candidate) + (update * h);
+    }
+
     /// <summary>Checks a recurrent layer's input: [batch, steps, features] (batch-first) or [steps, batch, features].</summary>
     public static (int Batch, int Steps) CheckSequence(Tensor input, int inputSize, bool batchFirst, string layer)
     {

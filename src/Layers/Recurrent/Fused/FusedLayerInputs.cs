@@ -60,6 +60,8 @@ internal sealed class FusedLayerInputs
         }
 
         (Input, WeightIhData, WeightHhData) = (input, weightIh.Data, weightHh.Data);
+        BiasIhData = inputs[BiasIh]?.Data ?? new float[gates * hidden];
+        BiasHhData = inputs[BiasHh]?.Data ?? new float[gates * hidden];
         SummedBias = new float[gates * hidden];   // b_ih + b_hh: one add per step row instead of two
         foreach (Tensor? bias in new[] { inputs[BiasIh], inputs[BiasHh] })
         {
@@ -75,6 +77,12 @@ internal sealed class FusedLayerInputs
     public float[] WeightIhData { get; }
 
     public float[] WeightHhData { get; }
+
+    /// <summary>b_ih, [gates·H] (zeros for a layer without biases).</summary>
+    public float[] BiasIhData { get; }
+
+    /// <summary>b_hh, [gates·H] (zeros for a layer without biases).</summary>
+    public float[] BiasHhData { get; }
 
     /// <summary>b_ih + b_hh, [gates·H] (zeros for a layer without biases).</summary>
     public float[] SummedBias { get; }

@@ -124,7 +124,7 @@ public sealed class FusedLstm : CustomOp
         }
 
         back.ReturnToPool();
-        Tensor?[] gradients = FusedLayerGradients.Compute(_layer, NeedsInputGradient, delta, _x, _hAll, dh, dc);
+        Tensor?[] gradients = FusedLayerGradients.Compute(_layer, NeedsInputGradient, delta, delta, _x, _hAll, dh, dc);
         _layer.ReturnTimeMajor(dOut, outputGradients[0].Data);
         FusedLayerInputs.Return(delta);
         ReturnBuffers();

@@ -99,7 +99,7 @@ public sealed class FusedRnn : CustomOp
         }
 
         back.ReturnToPool();
-        Tensor?[] gradients = FusedLayerGradients.Compute(_layer, NeedsInputGradient, delta, _x, _hAll, dh, null);
+        Tensor?[] gradients = FusedLayerGradients.Compute(_layer, NeedsInputGradient, delta, delta, _x, _hAll, dh, null);
         _layer.ReturnTimeMajor(dOut, outputGradients[0].Data);
         FusedLayerInputs.Return(delta);
         ReturnBuffers();

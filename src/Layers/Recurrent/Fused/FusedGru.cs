@@ -1,0 +1,130 @@
+using MiniNet.Autograd;
+using MiniNet.Kernels;
+
+namespace MiniNet.Layers;
+
+/// <summary>
+/// One GRU layer over a whole sequence (gate order r, z, n, as PyTorch) as one custom op with two outputs (the output
+/// sequence and h_n), forward and backward through time in hand-written loops around the GEMM. It computes what the
+/// composite <see cref="GruCell"/> computes step by step from primitive ops, which tests hold it to.
+/// </summary>
+/// <remarks>
+/// Forward: P = X·W_ihᵀ for every step in one GEMM; per step Q = h_{t−1}·W_hhᵀ (W_hhᵀ packed once) and the cell kernel
+/// (<see cref="GruCellKernel"/>): r, z, n and h_t = (1 − z)⊙n + z⊙h_{t−1}. Backward through time, from t = T−1 down:
+/// the cell kernel turns dh = ∂L/∂h_t into the input side's δ_ih, the hidden side's δ_hh (they differ in n's block, where
+/// the reset gate multiplies only the hidden projection) and the direct part dh⊙z; then ∂L/∂h_{t−1} = dh⊙z + δ_hh·W_hh.
+/// Finally ∂L/∂W_ih, ∂L/∂b_ih from δ_ih, ∂L/∂W_hh, ∂L/∂b_hh from δ_hh and ∂L/∂X = δ_ih·W_ih (<see cref="FusedLayerGradients"/>).
+/// </remarks>
+public sealed class FusedGru : CustomOp
+{
+    private readonly bool _batchFirst;
+    private FusedLayerInputs _layer = null!;
+    private int _vectorBits;
+    private float[] _x = null!, _gates = null!, _hAll = null!, _hiddenN = null!;
+
+    /// <summary>Creates the op for one application (see <see cref="Run"/>).</summary>
+    /// <param name="batchFirst">The layout of the input and of the output sequence.</param>
+    public FusedGru(bool batchFirst) => _batchFirst = batchFirst;
+
+    /// <summary>Runs one GRU layer over a sequence.</summary>
+    /// <param name="input">X: [B, T, I] when <paramref name="batchFirst"/>, else [T, B, I].</param>
+    /// <param name="weightIh">W_ih, [3H, I].</param>
+    /// <param name="weightHh">W_hh, [3H, H].</param>
+    /// <param name="biasIh">b_ih, [3H], or null.</param>
+    /// <param name="biasHh">b_hh, [3H], or null.</param>
+    /// <param name="h0">The initial hidden state [B, H], or null for zeros.</param>
+    /// <param name="batchFirst">The layout of <paramref name="input"/> and of the output.</param>
+    /// <returns>The output sequence and the final hidden state, both ordinary outputs of the graph.</returns>
+    public static (Tensor Output, Tensor HN) Run(Tensor input, Tensor weightIh, Tensor weightHh, Tensor? biasIh, Tensor? biasHh, Tensor? h0, bool batchFirst)
+    {
+        Tensor[] outputs = new FusedGru(batchFirst).Apply(input, weightIh, weightHh, biasIh, biasHh, h0);
+        return (outputs[0], outputs[1]);
+    }
+
+    /// <inheritdoc/>
+    public override string Name => "GruLayer";
+
+    /// <inheritdoc/>
+    protected override Tensor[] Forward(IReadOnlyList<Tensor?> inputs)
+    {
+        _layer = new FusedLayerInputs(inputs, _batchFirst, gates: 3, Name);
+        _vectorBits = KernelOptions.Current.VectorBits;
+        (int batch, int steps, int hidden) = (_layer.Batch, _layer.Steps, _layer.Hidden);
+        int g3 = 3 * hidden;
+        int rowsBH = batch * hidden;
+
+        _x = _layer.TimeMajorInput();
+        _gates = FusedLayerInputs.Rent(steps * batch * g3);   // X·W_ihᵀ, then the activated r, z, n [T, B, 3H]
+        _layer.Project(_x, _gates);
+        _hAll = FusedLayerInputs.Rent((steps + 1) * rowsBH);  // h_{-1} = h0, then h_0 … h_{T-1}
+        _hiddenN = FusedLayerInputs.Rent(steps * rowsBH);     // ĥ = q_n + b_hn of every step
+        float[] q = FusedLayerInputs.Rent(batch * g3);         // h_{t−1}·W_hhᵀ of the current step
+        FusedLayerInputs.CopyOrClear(inputs[FusedLayerInputs.H0], _hAll.AsSpan(0, rowsBH));
+        PackedMatrix recurrent = PackedMatrix.PackPooled(_layer.WeightHhData, transposed: true, hidden, g3);
+        for (int t = 0; t < steps; t++)
+        {
+            Span<float> gatesT = _gates.AsSpan(t * batch * g3, batch * g3);
+            Gemm.Multiply(false, batch, _hAll.AsSpan(t * rowsBH, rowsBH), recurrent, q.AsSpan(0, batch * g3));   // Q = h_{t−1}·W_hhᵀ
+            for (int b = 0; b < batch; b++)
+            {
+                int at = (t * rowsBH) + (b * hidden);
+                GruCellKernel.Forward(gatesT.Slice(b * g3, g3), q.AsSpan(b * g3, g3), _layer.BiasIhData, _layer.BiasHhData,
+                    _hAll.AsSpan(at, hidden), _hiddenN.AsSpan(at, hidden), _hAll.AsSpan(at + rowsBH, hidden), _vectorBits);
+            }
+        }
+
+        recurrent.ReturnToPool();
+        FusedLayerInputs.Return(q);
+        Tensor[] outputs =
+        [
+            Tensor.FromBuffer(_layer.FromTimeMajor(_hAll.AsSpan(rowsBH, steps * rowsBH)), _layer.OutputShape),
+            Tensor.FromBuffer(_hAll.AsSpan(steps * rowsBH, rowsBH).ToArray(), [batch, hidden]),
+        ];
+        if (!RecordsGraph)
+        {
+            ReturnBuffers();
+        }
+
+        return outputs;
+    }
+
+    /// <inheritdoc/>
+    protected override Tensor?[] Backward(IReadOnlyList<Tensor> outputGradients)
+    {
+        (int batch, int steps, int hidden) = (_layer.Batch, _layer.Steps, _layer.Hidden);
+        int g3 = 3 * hidden;
+        int rowsBH = batch * hidden;
+        float[] dOut = _layer.ToTimeMajor(outputGradients[0].Data);
+        float[] deltaIh = FusedLayerInputs.Rent(steps * batch * g3);
+        float[] deltaHh = FusedLayerInputs.Rent(steps * batch * g3);
+        float[] dh = (float[])outputGradients[1].Data.Clone();   // ∂L/∂h_T, then ∂L/∂h_t going back
+        PackedMatrix back = PackedMatrix.PackPooled(_layer.WeightHhData, transposed: false, g3, hidden);
+        for (int t = steps - 1; t >= 0; t--)
+        {
+            System.Numerics.Tensors.TensorPrimitives.Add(dh, dOut.AsSpan(t * rowsBH, rowsBH), dh);
+            ReadOnlySpan<float> activated = _gates.AsSpan(t * batch * g3, batch * g3);
+            Span<float> deltaHhT = deltaHh.AsSpan(t * batch * g3, batch * g3);
+            for (int b = 0; b < batch; b++)
+            {
+                int at = (t * rowsBH) + (b * hidden);
+                GruCellKernel.Backward(activated.Slice(b * g3, g3), _hiddenN.AsSpan(at, hidden), _hAll.AsSpan(at, hidden),
+                    dh.AsSpan(b * hidden, hidden), deltaIh.AsSpan((t * batch * g3) + (b * g3), g3), deltaHhT.Slice(b * g3, g3), _vectorBits);
+            }
+
+            Gemm.Multiply(false, batch, deltaHhT, back, dh, beta: 1f);   // ∂L/∂h_{t−1} = dh⊙z + δ_hh·W_hh
+        }
+
+        back.ReturnToPool();
+        Tensor?[] gradients = FusedLayerGradients.Compute(_layer, NeedsInputGradient, deltaIh, deltaHh, _x, _hAll, dh, null);
+        _layer.ReturnTimeMajor(dOut, outputGradients[0].Data);
+        FusedLayerInputs.Return(deltaIh, deltaHh);
+        ReturnBuffers();
+        return gradients;
+    }
+
+    private void ReturnBuffers()
+    {
+        FusedLayerInputs.Return(_gates, _hAll, _hiddenN);
+        _layer.ReturnTimeMajor(_x, _layer.Input.Data);
+    }
+}

@@ -35,7 +35,7 @@ public abstract partial class Optimizer
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal) { ["optimizer"] = Name };
         for (int g = 0; g < _groups.Length; g++)
         {
-            metadata[$"group.{g}.lr"] = _groups[g].LearningRate.ToString("R", CultureInfo.InvariantCulture);
+            metadata[$"group.{g}.lr"] = _groups[g].ExactLearningRate.ToString("R", CultureInfo.InvariantCulture);
             metadata[$"group.{g}.initial_lr"] = _groups[g].InitialLearningRate.ToString("R", CultureInfo.InvariantCulture);
         }
 
@@ -119,17 +119,17 @@ public abstract partial class Optimizer
             }
         }
 
-        var rates = new (float Lr, float Initial)[_groups.Length];
+        var rates = new (double Lr, float Initial)[_groups.Length];
         for (int g = 0; g < _groups.Length; g++)
         {
             if (!metadata.TryGetValue($"group.{g}.lr", out string? lr) || !metadata.TryGetValue($"group.{g}.initial_lr", out string? initial)
-                || !float.TryParse(lr, NumberStyles.Float, CultureInfo.InvariantCulture, out rates[g].Lr)
+                || !double.TryParse(lr, NumberStyles.Float, CultureInfo.InvariantCulture, out rates[g].Lr)
                 || !float.TryParse(initial, NumberStyles.Float, CultureInfo.InvariantCulture, out rates[g].Initial))
             {
                 throw new InvalidDataException($"'{source}' lacks the learning rate of parameter group {g}; it was saved from an optimizer with other groups.");
             }
 
-            if (!float.IsFinite(rates[g].Lr) || rates[g].Lr < 0f || !float.IsFinite(rates[g].Initial) || rates[g].Initial < 0f)
+            if (!double.IsFinite(rates[g].Lr) || rates[g].Lr < 0 || !float.IsFinite(rates[g].Initial) || rates[g].Initial < 0f)
             {
                 throw new InvalidDataException($"'{source}' has the learning rate {lr} (initial {initial}) for parameter group {g} (key 'group.{g}.lr'); a rate must be finite and not negative.");
             }
@@ -143,7 +143,7 @@ public abstract partial class Optimizer
 
         for (int g = 0; g < _groups.Length; g++)
         {
-            _groups[g].LearningRate = rates[g].Lr;
+            _groups[g].ExactLearningRate = rates[g].Lr;
             _groups[g].InitialLearningRate = rates[g].Initial;
         }
     }

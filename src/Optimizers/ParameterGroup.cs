@@ -24,7 +24,17 @@ public sealed class ParameterGroup
     public IReadOnlyList<Tensor> Parameters { get; }
 
     /// <summary>The current learning rate (schedules change it).</summary>
-    public float LearningRate { get; set; }
+    public float LearningRate
+    {
+        get => (float)ExactLearningRate;
+        set => ExactLearningRate = value;
+    }
+
+    /// <summary>
+    /// The learning rate in double precision, as schedules compute it (PyTorch keeps it as a Python float, so a chain of
+    /// schedules multiplying it step after step does not drift); <see cref="LearningRate"/> is it rounded to float.
+    /// </summary>
+    public double ExactLearningRate { get; set; }
 
     /// <summary>The learning rate the group started with (PyTorch's <c>initial_lr</c>); schedules scale from it.</summary>
     public float InitialLearningRate { get; internal set; }

@@ -62,7 +62,8 @@ public static class OptimizerSpec
                 }
 
                 int n = Int(warm[0]);
-                return new LinearWarmup(optimizer, n, 0.1, warm.Length == 2 ? new CosineAnnealingLr(optimizer, Math.Max(steps - n, 1)) : null);
+                var warmup = new LinearLr(optimizer, startFactor: 0.1, endFactor: 1.0, totalIters: n);
+                return warm.Length == 1 ? warmup : new SequentialLr(optimizer, [warmup, new CosineAnnealingLr(optimizer, Math.Max(steps - n, 1))], [n]);
             default:
                 throw Unknown();
         }

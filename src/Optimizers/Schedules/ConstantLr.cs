@@ -1,8 +1,9 @@
 namespace MiniNet.Optimizers;
 
 /// <summary>A constant learning rate, optionally scaled by a factor for the first steps (PyTorch's <c>ConstantLR</c>).</summary>
-/// <remarks>lr_t = lr₀·factor for t &lt; totalIters, lr₀ afterwards; the defaults keep lr₀ throughout.</remarks>
-public sealed class ConstantLr : ClosedFormLrSchedule
+/// <remarks>Chained: lr ← lr·factor at step 0 and lr ← lr/factor at step totalIters. Alone: lr_t = lr₀·factor for t &lt; totalIters,
+/// lr₀ afterwards; the defaults keep lr₀ throughout.</remarks>
+public sealed class ConstantLr : ChainableLrSchedule
 {
     /// <summary>Creates the schedule.</summary>
     /// <param name="optimizer">The optimizer.</param>
@@ -14,7 +15,7 @@ public sealed class ConstantLr : ClosedFormLrSchedule
         Require(factor > 0 && factor <= 1, nameof(factor), factor, "in (0, 1]");
         Require(totalIters >= 0, nameof(totalIters), totalIters, "≥ 0");
         (Factor, TotalIters) = (factor, totalIters);
-        Apply();
+        Start();
     }
 
     /// <summary>The early-steps factor.</summary>
@@ -24,5 +25,9 @@ public sealed class ConstantLr : ClosedFormLrSchedule
     public int TotalIters { get; }
 
     /// <inheritdoc/>
-    protected internal override double RateAt(double initialRate, int step) => step < TotalIters ? initialRate * Factor : initialRate;
+    protected override double ChainedRate(double current, double initial) =>
+        StepCount == 0 ? current * Factor : StepCount == TotalIters ? current * (1.0 / Factor) : current;
+
+    /// <inheritdoc/>
+    protected override double ClosedFormRate(double initial) => initial * (StepCount >= TotalIters ? 1.0 : Factor);
 }

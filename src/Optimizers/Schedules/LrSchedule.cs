@@ -36,7 +36,7 @@ public abstract class LrSchedule
     public virtual void LoadState(IReadOnlyDictionary<string, string> state)
     {
         ArgumentNullException.ThrowIfNull(state);
-        StepCount = int.Parse(Required(state, "step"), NumberStyles.None, CultureInfo.InvariantCulture);
+        StepCount = int.Parse(Required(state, "step"), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);   // −1: a SequentialLr part not yet started
     }
 
     /// <summary>Checks a setting and throws naming the schedule, the option, the value and the range.</summary>
@@ -60,12 +60,22 @@ public abstract class LrSchedule
         state.TryGetValue(key, out string? value) ? value : throw new InvalidDataException($"{GetType().Name} state lacks '{key}'.");
 }
 
-/// <summary>A schedule whose rate is a function of the step alone: lr_t = f(initial lr, t).</summary>
-public abstract class ClosedFormLrSchedule : LrSchedule
+/// <summary>
+/// A schedule in PyTorch's chainable form: each step updates the rate each group has <em>now</em> (usually multiplying
+/// it), so two schedules stepped on one optimizer compose, each scaling what the other left, as PyTorch's do.
+/// </summary>
+/// <remarks>
+/// <see cref="ChainedRate"/> is PyTorch's <c>get_lr</c> and <see cref="ClosedFormRate"/> its <c>_get_closed_form_lr</c>,
+/// the rate from the initial one alone, which <see cref="SequentialLr"/> uses when a schedule takes over at a
+/// milestone. Rates are kept in double precision (<see cref="ParameterGroup.ExactLearningRate"/>), as PyTorch keeps
+/// Python floats. A derived constructor calls <see cref="Start"/> once its settings are stored: PyTorch's initial step,
+/// which applies the rate of step 0.
+/// </remarks>
+public abstract class ChainableLrSchedule : LrSchedule
 {
-    /// <summary>Binds the schedule and sets the step-0 rates, as PyTorch's constructors do.</summary>
+    /// <summary>Binds the schedule to an optimizer.</summary>
     /// <param name="optimizer">The optimizer.</param>
-    protected ClosedFormLrSchedule(Optimizer optimizer)
+    protected ChainableLrSchedule(Optimizer optimizer)
         : base(optimizer)
     {
     }
@@ -74,28 +84,44 @@ public abstract class ClosedFormLrSchedule : LrSchedule
     public override void Step(float? metric = null)
     {
         StepCount++;
-        Apply();
+        Set(chained: true);
     }
 
-    /// <inheritdoc/>
-    public override void LoadState(IReadOnlyDictionary<string, string> state)
+    /// <summary>The rate at <see cref="LrSchedule.StepCount"/> from the rate a group has now (PyTorch's <c>get_lr</c>).</summary>
+    /// <param name="current">The group's rate now.</param>
+    /// <param name="initial">The group's initial rate (PyTorch's <c>base_lr</c>).</param>
+    /// <returns>The new rate.</returns>
+    protected abstract double ChainedRate(double current, double initial);
+
+    /// <summary>The rate at <see cref="LrSchedule.StepCount"/> from the initial rate alone (PyTorch's <c>_get_closed_form_lr</c>).</summary>
+    /// <param name="initial">The group's initial rate.</param>
+    /// <returns>The rate.</returns>
+    protected abstract double ClosedFormRate(double initial);
+
+    /// <summary>PyTorch's initial step: the rates of step 0, from the rates the groups have.</summary>
+    protected void Start()
     {
-        base.LoadState(state);
-        Apply();
+        StepCount = 0;
+        Set(chained: true);
     }
 
-    /// <summary>The rate at <paramref name="step"/> for a group that started at <paramref name="initialRate"/>.</summary>
-    /// <param name="initialRate">The group's initial learning rate.</param>
-    /// <param name="step">The step, from 0.</param>
-    /// <returns>The learning rate.</returns>
-    protected internal abstract double RateAt(double initialRate, int step);
+    /// <summary>Jumps to <paramref name="step"/> and sets the closed-form rates (PyTorch's <c>step(epoch)</c>).</summary>
+    /// <param name="step">The step.</param>
+    internal void JumpTo(int step)
+    {
+        StepCount = step;
+        Set(chained: false);
+    }
 
-    /// <summary>Sets every group's rate for the current step; derived constructors call it once their settings are stored.</summary>
-    protected void Apply()
+    /// <summary>Moves the step count back by one without touching the rates (what <see cref="SequentialLr"/> does to its schedules).</summary>
+    internal void Rewind() => StepCount--;
+
+    private void Set(bool chained)
     {
         foreach (ParameterGroup group in Optimizer.Groups)
         {
-            group.LearningRate = (float)RateAt(group.InitialLearningRate, StepCount);
+            double initial = group.InitialLearningRate;
+            group.ExactLearningRate = chained ? ChainedRate(group.ExactLearningRate, initial) : ClosedFormRate(initial);
         }
     }
 }

@@ -101,11 +101,11 @@ public sealed class ReduceLrOnPlateau : LrSchedule
         {
             foreach (ParameterGroup group in Optimizer.Groups)
             {
-                double old = group.LearningRate;
+                double old = group.ExactLearningRate;
                 double cut = Math.Max(old * Factor, MinLr);
                 if (old - cut > Eps)
                 {
-                    group.LearningRate = (float)cut;
+                    group.ExactLearningRate = cut;
                 }
             }
 

@@ -1,8 +1,8 @@
 namespace MiniNet.Optimizers;
 
 /// <summary>Multiplies the learning rate by γ every <c>stepSize</c> steps (PyTorch's <c>StepLR</c>).</summary>
-/// <remarks>lr_t = lr₀·γ^⌊t / stepSize⌋.</remarks>
-public sealed class StepLr : ClosedFormLrSchedule
+/// <remarks>Chained: lr ← lr·γ when t is a positive multiple of stepSize. Alone: lr_t = lr₀·γ^⌊t / stepSize⌋.</remarks>
+public sealed class StepLr : ChainableLrSchedule
 {
     /// <summary>Creates the schedule.</summary>
     /// <param name="optimizer">The optimizer.</param>
@@ -14,7 +14,7 @@ public sealed class StepLr : ClosedFormLrSchedule
         Require(stepSize > 0, nameof(stepSize), stepSize, "> 0");
         Require(gamma > 0, nameof(gamma), gamma, "> 0");
         (StepSize, Gamma) = (stepSize, gamma);
-        Apply();
+        Start();
     }
 
     /// <summary>Steps between decays.</summary>
@@ -24,5 +24,9 @@ public sealed class StepLr : ClosedFormLrSchedule
     public double Gamma { get; }
 
     /// <inheritdoc/>
-    protected internal override double RateAt(double initialRate, int step) => initialRate * Math.Pow(Gamma, step / StepSize);
+    protected override double ChainedRate(double current, double initial) =>
+        StepCount == 0 || StepCount % StepSize != 0 ? current : current * Gamma;
+
+    /// <inheritdoc/>
+    protected override double ClosedFormRate(double initial) => initial * Math.Pow(Gamma, StepCount / StepSize);
 }

@@ -5,7 +5,8 @@ namespace MiniNet.Layers;
 /// <summary>A lookup table of learned vectors: token k maps to row k of <c>weight</c> (PyTorch's <c>nn.Embedding</c>).</summary>
 /// <remarks>
 /// out[..., :] = W[token, :]; ∂L/∂W[k, :] = Σ over positions holding k of ∂L/∂out[pos, :] (IndexSelect's backward).
-/// The weight starts from N(0, 1), as in PyTorch.
+/// The weight starts from N(0, 1), as in PyTorch. With a padding index p, row p starts at zeros and gets no gradient:
+/// positions holding p read the row as a constant, so padding never learns (PyTorch's <c>padding_idx</c>).
 /// </remarks>
 public sealed class Embedding : Module
 {
@@ -13,14 +14,29 @@ public sealed class Embedding : Module
     /// <param name="numEmbeddings">The vocabulary size.</param>
     /// <param name="embeddingDim">The size of each vector.</param>
     /// <param name="random">The generator for initialization; <see cref="Initializers.Generator"/> when null.</param>
-    public Embedding(int numEmbeddings, int embeddingDim, Random? random = null)
+    /// <param name="paddingIdx">The padding token, whose row stays zero-initialized and gets no gradient; negative counts
+    /// from the end (−1 is the last token), as in PyTorch; null for none.</param>
+    public Embedding(int numEmbeddings, int embeddingDim, Random? random = null, int? paddingIdx = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(numEmbeddings);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(embeddingDim);
+        if (paddingIdx is int p && (p >= numEmbeddings || p < -numEmbeddings))
+        {
+            throw new ArgumentOutOfRangeException(nameof(paddingIdx), p, $"Embedding paddingIdx must be in [{-numEmbeddings}, {numEmbeddings - 1}] for {numEmbeddings} embeddings.");
+        }
+
         NumEmbeddings = numEmbeddings;
         EmbeddingDim = embeddingDim;
+        PaddingIdx = paddingIdx is int q && q < 0 ? q + numEmbeddings : paddingIdx;
         Weight = AddParameter("weight", Tensor.RandomNormal([numEmbeddings, embeddingDim], random ?? Initializers.Generator, requiresGrad: true));
+        if (PaddingIdx is int row)
+        {
+            Array.Clear(Weight.Data, row * embeddingDim, embeddingDim);
+        }
     }
+
+    /// <summary>The padding token (made non-negative), or null.</summary>
+    public int? PaddingIdx { get; }
 
     /// <summary>The vocabulary size.</summary>
     public int NumEmbeddings { get; }
@@ -55,9 +71,24 @@ public sealed class Embedding : Module
             }
         }
 
-        return Weight.IndexSelect(0, tokens).Reshape([.. shape, EmbeddingDim]);
+        Tensor vectors = Weight.IndexSelect(0, tokens);
+        if (PaddingIdx is int pad && tokens.Contains(pad))
+        {
+            // out = W[token] where token ≠ p, and the row W[p] as a constant where token = p: no gradient reaches row p.
+            var keep = new float[tokens.Count];
+            for (int i = 0; i < keep.Length; i++)
+            {
+                keep[i] = tokens[i] == pad ? 0f : 1f;
+            }
+
+            Tensor mask = Tensor.FromArray(keep, [tokens.Count, 1]);
+            Tensor padRow = Weight.Detach().Select(0, pad).Reshape([1, EmbeddingDim]);
+            vectors = (vectors * mask) + (padRow * (1f - mask));
+        }
+
+        return vectors.Reshape([.. shape, EmbeddingDim]);
     }
 
     /// <inheritdoc/>
-    protected override string ExtraRepr() => $"{NumEmbeddings}, {EmbeddingDim}";
+    protected override string ExtraRepr() => $"{NumEmbeddings}, {EmbeddingDim}{(PaddingIdx is int p ? $", padding_idx={p}" : string.Empty)}";
 }

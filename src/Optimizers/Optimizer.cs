@@ -72,6 +72,12 @@ public abstract partial class Optimizer
         }
     }
 
+    /// <summary>
+    /// Whether to maximize the objective instead of minimizing it (PyTorch's <c>maximize</c>): every rule then starts from
+    /// −g, before weight decay, as PyTorch's do. Set it when creating the optimizer: <c>new Adam(ps) { Maximize = true }</c>.
+    /// </summary>
+    public bool Maximize { get; init; }
+
     /// <summary>The optimizer's name in messages.</summary>
     protected string Name => GetType().Name;
 
@@ -94,7 +100,17 @@ public abstract partial class Optimizer
                 }
 
                 state.Step++;
-                Apply(p.Data, p.Grad.Data, group, state);
+                if (Maximize)
+                {
+                    float[] ascent = System.Buffers.ArrayPool<float>.Shared.Rent(p.Length);
+                    System.Numerics.Tensors.TensorPrimitives.Negate(p.Grad.Data, ascent.AsSpan(0, p.Length));
+                    Apply(p.Data, ascent.AsSpan(0, p.Length), group, state);
+                    System.Buffers.ArrayPool<float>.Shared.Return(ascent);
+                }
+                else
+                {
+                    Apply(p.Data, p.Grad.Data, group, state);
+                }
             }
         }
     }

@@ -63,3 +63,25 @@ public sealed class LayerBadInputTests
         hidden.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*hiddenSize*");
     }
 }
+
+/// <summary>Embedding's padding row: zero-initialized, never learning, and a clear error for an index outside the table.</summary>
+public sealed class EmbeddingPaddingTests
+{
+    [Fact]
+    public void The_padding_row_starts_at_zero_and_gets_no_gradient()
+    {
+        var embedding = new Embedding(5, 3, paddingIdx: -2);
+        embedding.PaddingIdx.Should().Be(3);
+        embedding.Weight.Data.Skip(9).Take(3).Should().OnlyContain(v => v == 0f);
+        embedding.Forward([3, 1, 3], [3]).Sum().Backward();
+        embedding.Weight.Grad!.Data.Skip(9).Take(3).Should().OnlyContain(v => v == 0f, "padding never learns");
+        embedding.Weight.Grad.Data.Skip(3).Take(3).Should().OnlyContain(v => v == 1f);
+    }
+
+    [Fact]
+    public void A_padding_index_outside_the_table_is_refused()
+    {
+        Action act = () => _ = new Embedding(5, 3, paddingIdx: 5);
+        act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("Embedding paddingIdx must be in [-5, 4] for 5 embeddings.*");
+    }
+}

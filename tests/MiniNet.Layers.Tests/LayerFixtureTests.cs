@@ -75,7 +75,7 @@ public sealed class LayerFixtureTests
         {
             "linear" => new Linear(Int("in"), Int("out"), Bool("bias")),
             "sequential_mlp" => new Sequential(new Linear(Int("in"), Int("hidden")), new Tanh(), new Linear(Int("hidden"), Int("out"))),
-            "embedding" => new Embedding(Int("num"), Int("dim")),
+            "embedding" => new Embedding(Int("num"), Int("dim"), paddingIdx: cfg.TryGetProperty("paddingIdx", out JsonElement pad) ? pad.GetInt32() : null),
             "rnn" => new Rnn(Int("input"), Int("hidden"), Int("layers"), Nonlinearity(), batchFirst: Bool("batchFirst")),
             "lstm" => new Lstm(Int("input"), Int("hidden"), Int("layers"), batchFirst: Bool("batchFirst")),
             "rnn_cell" => new RnnCell(Int("input"), Int("hidden"), nonlinearity: Nonlinearity()),

@@ -46,11 +46,11 @@ public static class OptimizerFixtures
 
         return c.GetProperty("optimizer").GetString() switch
         {
-            "SGD" => new Sgd(groups, F("lr", 1e-3f), F("momentum", 0f), F("dampening", 0f), F("weight_decay", 0f), B("nesterov")),
-            "Adam" => new Adam(groups, F("lr", 1e-3f), Beta(0, 0.9f), Beta(1, 0.999f), F("eps", 1e-8f), F("weight_decay", 0f), B("amsgrad")),
-            "AdamW" => new AdamW(groups, F("lr", 1e-3f), Beta(0, 0.9f), Beta(1, 0.999f), F("eps", 1e-8f), F("weight_decay", 1e-2f), B("amsgrad")),
-            "RMSprop" => new RmsProp(groups, F("lr", 1e-2f), F("alpha", 0.99f), F("eps", 1e-8f), F("weight_decay", 0f), F("momentum", 0f), B("centered")),
-            "Adagrad" => new Adagrad(groups, F("lr", 1e-2f), F("lr_decay", 0f), F("weight_decay", 0f), F("initial_accumulator_value", 0f), F("eps", 1e-10f)),
+            "SGD" => new Sgd(groups, F("lr", 1e-3f), F("momentum", 0f), F("dampening", 0f), F("weight_decay", 0f), B("nesterov")) { Maximize = B("maximize") },
+            "Adam" => new Adam(groups, F("lr", 1e-3f), Beta(0, 0.9f), Beta(1, 0.999f), F("eps", 1e-8f), F("weight_decay", 0f), B("amsgrad")) { Maximize = B("maximize") },
+            "AdamW" => new AdamW(groups, F("lr", 1e-3f), Beta(0, 0.9f), Beta(1, 0.999f), F("eps", 1e-8f), F("weight_decay", 1e-2f), B("amsgrad")) { Maximize = B("maximize") },
+            "RMSprop" => new RmsProp(groups, F("lr", 1e-2f), F("alpha", 0.99f), F("eps", 1e-8f), F("weight_decay", 0f), F("momentum", 0f), B("centered")) { Maximize = B("maximize") },
+            "Adagrad" => new Adagrad(groups, F("lr", 1e-2f), F("lr_decay", 0f), F("weight_decay", 0f), F("initial_accumulator_value", 0f), F("eps", 1e-10f)) { Maximize = B("maximize") },
             var other => throw new InvalidOperationException($"No MiniNet optimizer for '{other}'."),
         };
     }

@@ -56,9 +56,12 @@ public static class Losses
     /// <param name="logits">[batch, classes].</param>
     /// <param name="targets">One class index per sample, in [0, classes), or <paramref name="ignoreIndex"/>.</param>
     /// <param name="ignoreIndex">A target value that marks a sample to skip (padding).</param>
-    /// <param name="reduction">Mean over counted samples (default), sum, or none ([batch]).</param>
+    /// <param name="reduction">Mean over counted samples (default; weighted by their class weights when given), sum, or none ([batch]).</param>
+    /// <param name="weight">A weight per class, or null (PyTorch's <c>weight</c>): a sample's loss is scaled by its class's weight.</param>
+    /// <param name="labelSmoothing">ε in [0, 1] (PyTorch's <c>label_smoothing</c>): the target becomes (1 − ε)·onehot + ε/C.</param>
     /// <returns>The loss.</returns>
-    public static Tensor CrossEntropy(Tensor logits, IReadOnlyList<int> targets, int ignoreIndex = DefaultIgnoreIndex, Reduction reduction = Reduction.Mean)
+    public static Tensor CrossEntropy(Tensor logits, IReadOnlyList<int> targets, int ignoreIndex = DefaultIgnoreIndex, Reduction reduction = Reduction.Mean,
+        IReadOnlyList<float>? weight = null, float labelSmoothing = 0f)
     {
         ArgumentNullException.ThrowIfNull(logits);
         ArgumentNullException.ThrowIfNull(targets);
@@ -76,7 +79,18 @@ public static class Losses
             throw new ArgumentException($"CrossEntropy got {targets.Count} targets for logits of shape {LayerInput.Format(logits.Shape)}; give one target per row.", nameof(targets));
         }
 
+        if (weight is not null && weight.Count != classes)
+        {
+            throw new ArgumentException($"CrossEntropy got {weight.Count} class weights for {classes} classes; give one weight per class.", nameof(weight));
+        }
+
+        if (!(labelSmoothing >= 0f && labelSmoothing <= 1f))
+        {
+            throw new ArgumentOutOfRangeException(nameof(labelSmoothing), labelSmoothing, "CrossEntropy labelSmoothing must be in [0, 1] (0: none).");
+        }
+
         int counted = 0;
+        double weightOfCounted = 0;
         for (int n = 0; n < batch; n++)
         {
             int t = targets[n];
@@ -92,6 +106,7 @@ public static class Losses
             }
 
             counted++;
+            weightOfCounted += weight?[t] ?? 1f;
         }
 
         if (counted == 0 && reduction == Reduction.Mean)
@@ -101,12 +116,44 @@ public static class Losses
                 "use Reduction.Sum or include at least one real target.", nameof(targets));
         }
 
-        Tensor perSample = Tensor.SoftmaxCrossEntropy(logits, targets, ignoreIndex);
-        return reduction switch
+        if (reduction == Reduction.Mean && weightOfCounted == 0)
         {
-            Reduction.Mean => perSample.Sum() * (1f / counted),
+            throw new ArgumentException("CrossEntropy: the counted samples' class weights sum to 0, so the weighted mean is undefined (PyTorch returns NaN); " +
+                "use Reduction.Sum or give their classes a weight.", nameof(weight));
+        }
+
+        Tensor perSample = Tensor.SoftmaxCrossEntropy(logits, targets, ignoreIndex, weight);
+        Tensor nll = reduction switch
+        {
+            Reduction.Mean => perSample.Sum() * (float)(1 / weightOfCounted),
             Reduction.Sum => perSample.Sum(),
             _ => perSample,
+        };
+        return labelSmoothing == 0f ? nll : (nll * (1f - labelSmoothing)) + (SmoothingTerm(logits, targets, ignoreIndex, reduction, weight, weightOfCounted) * (labelSmoothing / classes));
+    }
+
+    /// <summary>
+    /// The label-smoothing term of the cross-entropy, composed from primitives: sₙ = −Σ_c w_c·log softmax(xₙ)_c (0 for an
+    /// ignored sample), reduced as PyTorch does: the mean divides by the counted samples' total class weight (their number
+    /// without class weights), the same denominator as the weighted negative log-likelihood.
+    /// </summary>
+    private static Tensor SmoothingTerm(Tensor logits, IReadOnlyList<int> targets, int ignoreIndex, Reduction reduction, IReadOnlyList<float>? weight, double weightOfCounted)
+    {
+        int batch = logits.Shape[0];
+        int classes = logits.Shape[1];
+        Tensor logProbabilities = logits.LogSoftmax(1);
+        if (weight is not null)
+        {
+            logProbabilities = logProbabilities * Tensor.FromArray([.. weight], [1, classes]);
+        }
+
+        float[] counts = [.. targets.Select(t => t == ignoreIndex ? 0f : 1f)];
+        Tensor smooth = -(logProbabilities.Sum(1) * Tensor.FromArray(counts, [batch]));
+        return reduction switch
+        {
+            Reduction.Mean => smooth.Sum() * (float)(1 / (weight is null ? targets.Count(t => t != ignoreIndex) : weightOfCounted)),
+            Reduction.Sum => smooth.Sum(),
+            _ => smooth,
         };
     }
 

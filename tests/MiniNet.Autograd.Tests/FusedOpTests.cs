@@ -28,6 +28,23 @@ public sealed class FusedOpTests
     }
 
     [Fact]
+    public void Class_weighted_SoftmaxCrossEntropy_passes_gradcheck_and_scales_each_row_by_its_class_weight()
+    {
+        Tensor logits = Tensor.RandomNormal([5, 4], seed: 3, requiresGrad: true);
+        int[] targets = [1, 3, -1, 0, 3];
+        float[] weight = [0.5f, 2f, 1f, 0.25f];
+        GradCheckResult check = GradCheck.Check(x => Tensor.SoftmaxCrossEntropy(x[0], targets, -1, weight), logits);
+        check.Passed.Should().BeTrue(check.ToString());
+
+        Tensor plain = Tensor.SoftmaxCrossEntropy(logits, targets, -1);
+        Tensor weighted = Tensor.SoftmaxCrossEntropy(logits, targets, -1, weight);
+        for (int n = 0; n < 5; n++)
+        {
+            weighted.Data[n].Should().BeApproximately(targets[n] < 0 ? 0f : weight[targets[n]] * plain.Data[n], 1e-6f);
+        }
+    }
+
+    [Fact]
     public void SoftmaxCrossEntropy_is_finite_for_huge_logits_and_rejects_bad_targets()
     {
         Tensor logits = Tensor.FromArray([1e4f, -1e4f, 3e4f, 0f], [2, 2], requiresGrad: true);

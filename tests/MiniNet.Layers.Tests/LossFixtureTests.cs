@@ -40,7 +40,9 @@ public sealed class LossFixtureTests
             "l1" => Losses.L1(prediction, LayerFixtures.ReadTensor(target), reduction),
             "bce_logits" => Losses.BinaryCrossEntropyWithLogits(prediction, LayerFixtures.ReadTensor(target), reduction),
             "cross_entropy" => Losses.CrossEntropy(prediction, target.EnumerateArray().Select(t => t.GetInt32()).ToArray(),
-                p.GetProperty("ignoreIndex").GetInt32(), reduction),
+                p.GetProperty("ignoreIndex").GetInt32(), reduction,
+                p.TryGetProperty("weight", out JsonElement w) ? [.. w.EnumerateArray().Select(v => v.GetSingle())] : null,
+                p.TryGetProperty("labelSmoothing", out JsonElement ls) ? ls.GetSingle() : 0f),
             var other => throw new InvalidOperationException($"No MiniNet loss for '{other}'."),
         };
 

@@ -9,15 +9,16 @@ public sealed partial class Tensor
 {
     /// <summary>Per-sample cross-entropy of logits [N, C] against class indices, as one fused op.</summary>
     /// <remarks>
-    /// ℓₙ = logsumexp(xₙ) − xₙ[tₙ], with logsumexp(x) = m + ln Σⱼ e^(xⱼ − m), m = maxⱼ xⱼ (no overflow for any finite x);
-    /// ℓₙ = 0 where tₙ = <paramref name="ignoreIndex"/>. Backward in one pass: ∂L/∂xₙ = (∂L/∂ℓₙ)·(softmax(xₙ) − onehot(tₙ)),
-    /// zero for ignored rows.
+    /// ℓₙ = w[tₙ]·(logsumexp(xₙ) − xₙ[tₙ]), with logsumexp(x) = m + ln Σⱼ e^(xⱼ − m), m = maxⱼ xⱼ (no overflow for any finite
+    /// x) and w the class weights (all 1 without); ℓₙ = 0 where tₙ = <paramref name="ignoreIndex"/>. Backward in one pass:
+    /// ∂L/∂xₙ = (∂L/∂ℓₙ)·w[tₙ]·(softmax(xₙ) − onehot(tₙ)), zero for ignored rows.
     /// </remarks>
     /// <param name="logits">[N, C].</param>
     /// <param name="targets">N class indices in [0, C), or <paramref name="ignoreIndex"/>.</param>
     /// <param name="ignoreIndex">The target value that marks a row to skip.</param>
+    /// <param name="weight">A weight per class (C values), or null for 1.</param>
     /// <returns>The per-sample losses, [N].</returns>
-    public static Tensor SoftmaxCrossEntropy(Tensor logits, IReadOnlyList<int> targets, int ignoreIndex)
+    public static Tensor SoftmaxCrossEntropy(Tensor logits, IReadOnlyList<int> targets, int ignoreIndex, IReadOnlyList<float>? weight = null)
     {
         ArgumentNullException.ThrowIfNull(logits);
         ArgumentNullException.ThrowIfNull(targets);
@@ -29,6 +30,11 @@ public sealed partial class Tensor
 
         int rows = logits._shape[0];
         int classes = logits._shape[1];
+        if (weight is not null && weight.Count != classes)
+        {
+            throw new ArgumentException($"SoftmaxCrossEntropy got {weight.Count} class weights for {classes} classes; give one weight per class.", nameof(weight));
+        }
+
         var picks = new int[rows];
         for (int n = 0; n < rows; n++)
         {
@@ -53,7 +59,7 @@ public sealed partial class Tensor
             TensorPrimitives.Exp(p, p);
             float sum = TensorPrimitives.Sum(p);
             TensorPrimitives.Divide(p, sum, p);
-            losses[n] = picks[n] < 0 ? 0f : max + MathF.Log(sum) - x[picks[n]];
+            losses[n] = picks[n] < 0 ? 0f : (weight?[picks[n]] ?? 1f) * (max + MathF.Log(sum) - x[picks[n]]);
         }
 
         return FromOp(losses, [rows], nameof(SoftmaxCrossEntropy), [logits], g =>
@@ -67,8 +73,9 @@ public sealed partial class Tensor
                 }
 
                 Span<float> row = dx.AsSpan(n * classes, classes);
-                TensorPrimitives.Multiply(probabilities.AsSpan(n * classes, classes), g[n], row);
-                row[picks[n]] -= g[n];
+                float scale = g[n] * (weight?[picks[n]] ?? 1f);
+                TensorPrimitives.Multiply(probabilities.AsSpan(n * classes, classes), scale, row);
+                row[picks[n]] -= scale;
             }
 
             logits.AccumulateGrad(dx);

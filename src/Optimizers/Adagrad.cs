@@ -36,6 +36,10 @@ public sealed class Adagrad : Optimizer<AdagradState>
         OptimizerOptions.NonNegative(nameof(Adagrad), "initial_accumulator_value", initialAccumulatorValue);
         OptimizerOptions.Positive(nameof(Adagrad), "eps", eps);
         (LearningRateDecay, InitialAccumulatorValue, Eps) = (learningRateDecay, initialAccumulatorValue, eps);
+        foreach (ParameterGroup group in Groups)
+        {
+            OptimizerOptions.Positive(nameof(Adagrad), "eps", group.Eps ?? eps);
+        }
     }
 
     /// <summary>δ, the learning-rate decay: step t uses η/(1 + (t − 1)·δ).</summary>
@@ -48,19 +52,20 @@ public sealed class Adagrad : Optimizer<AdagradState>
     public float Eps { get; }
 
     /// <inheritdoc/>
-    protected override AdagradState CreateState(int length) => new(length, InitialAccumulatorValue);
+    protected override AdagradState CreateState(int length, ParameterGroup group) => new(length, InitialAccumulatorValue);
 
     /// <inheritdoc/>
     protected override void Update(Span<float> parameter, ReadOnlySpan<float> gradient, ParameterGroup group, AdagradState state)
     {
         float decay = group.WeightDecay;
         float clr = (float)(group.LearningRate / (1 + ((state.Step - 1) * (double)LearningRateDecay)));
+        float eps = group.Eps ?? Eps;
         float[] sum = state.Sum;
         for (int i = 0; i < parameter.Length; i++)
         {
             float g = decay != 0f ? gradient[i] + (decay * parameter[i]) : gradient[i];
             sum[i] += g * g;
-            parameter[i] += -clr * (g / (MathF.Sqrt(sum[i]) + Eps));
+            parameter[i] += -clr * (g / (MathF.Sqrt(sum[i]) + eps));
         }
     }
 }

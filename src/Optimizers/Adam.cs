@@ -41,6 +41,6 @@ public sealed class Adam : AdamOptimizer
     protected override void Update(Span<float> parameter, ReadOnlySpan<float> gradient, ParameterGroup group, AdamState state)
     {
         ArgumentNullException.ThrowIfNull(group);
-        AdamStep(parameter, gradient, group.LearningRate, state, l2: group.WeightDecay);
+        AdamStep(parameter, gradient, group, state, l2: group.WeightDecay);
     }
 }

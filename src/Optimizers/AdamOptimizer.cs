@@ -21,6 +21,12 @@ public abstract class AdamOptimizer : Optimizer<AdamState>
         OptimizerOptions.Beta(Name, "betas[1]", beta2);
         OptimizerOptions.Positive(Name, "eps", eps);
         (Beta1, Beta2, Eps, Amsgrad) = (beta1, beta2, eps, amsgrad);
+        foreach (ParameterGroup group in Groups)
+        {
+            OptimizerOptions.Beta(Name, "betas[0]", group.Beta1 ?? beta1);
+            OptimizerOptions.Beta(Name, "betas[1]", group.Beta2 ?? beta2);
+            OptimizerOptions.Positive(Name, "eps", group.Eps ?? eps);
+        }
     }
 
     /// <summary>β₁, the decay of the first moment m.</summary>
@@ -36,17 +42,17 @@ public abstract class AdamOptimizer : Optimizer<AdamState>
     public bool Amsgrad { get; }
 
     /// <inheritdoc/>
-    protected override AdamState CreateState(int length) => new(length, Amsgrad);
+    protected override AdamState CreateState(int length, ParameterGroup group) => new(length, Amsgrad);
 
     /// <summary>The Adam moment update and step for one parameter, with <paramref name="l2"/> added to the gradient as λ·p.</summary>
     /// <param name="parameter">The parameter's data, updated in place.</param>
     /// <param name="gradient">Its gradient.</param>
-    /// <param name="learningRate">η.</param>
+    /// <param name="group">Its group (η, and any per-group β₁, β₂, ε).</param>
     /// <param name="state">Its state (moments, step).</param>
     /// <param name="l2">λ for L2 weight decay through the gradient (0 for none).</param>
-    private protected void AdamStep(Span<float> parameter, ReadOnlySpan<float> gradient, float learningRate, AdamState state, float l2)
+    private protected void AdamStep(Span<float> parameter, ReadOnlySpan<float> gradient, ParameterGroup group, AdamState state, float l2)
     {
-        AdamKernel.Coefficients c = AdamKernel.For(state.Step, learningRate, Beta1, Beta2, Eps, l2);
+        AdamKernel.Coefficients c = AdamKernel.For(state.Step, group.LearningRate, group.Beta1 ?? Beta1, group.Beta2 ?? Beta2, group.Eps ?? Eps, l2);
         AdamKernel.Update(parameter, gradient, state.ExpAvg, state.ExpAvgSq, state.MaxExpAvgSq ?? Span<float>.Empty, c);
     }
 }

@@ -45,6 +45,6 @@ public sealed class AdamW : AdamOptimizer
             System.Numerics.Tensors.TensorPrimitives.Multiply(parameter, shrink, parameter);
         }
 
-        AdamStep(parameter, gradient, group.LearningRate, state, l2: 0f);
+        AdamStep(parameter, gradient, group, state, l2: 0f);
     }
 }

@@ -85,7 +85,7 @@ public abstract partial class Optimizer
                 throw new InvalidDataException($"'{source}' has the step count {value} for '{name}' (key '{key}'), outside 1 to {maxStep ?? long.MaxValue}.");
             }
 
-            ParameterState fresh = NewState(p.Length);
+            ParameterState fresh = NewState(p.Length, _groups.First(g => g.Parameters.Contains(p)));
             fresh.Step = step;
             restored[p] = fresh;
         }

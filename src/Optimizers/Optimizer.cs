@@ -95,7 +95,7 @@ public abstract partial class Optimizer
 
                 if (!_state.TryGetValue(p, out ParameterState? state))
                 {
-                    state = NewState(p.Length);
+                    state = NewState(p.Length, group);
                     _state[p] = state;
                 }
 
@@ -133,8 +133,8 @@ public abstract partial class Optimizer
     /// <returns>The state.</returns>
     public ParameterState? StateOf(Tensor parameter) => _state.GetValueOrDefault(parameter);
 
-    /// <summary>A fresh state for a parameter of <paramref name="length"/> elements, under this optimizer's settings.</summary>
-    private protected abstract ParameterState NewState(int length);
+    /// <summary>A fresh state for a parameter of <paramref name="length"/> elements in <paramref name="group"/>.</summary>
+    private protected abstract ParameterState NewState(int length, ParameterGroup group);
 
     /// <summary>Applies the update rule to one parameter (see <see cref="Optimizer{TState}"/>).</summary>
     private protected abstract void Apply(Span<float> parameter, ReadOnlySpan<float> gradient, ParameterGroup group, ParameterState state);
@@ -161,8 +161,9 @@ public abstract class Optimizer<TState> : Optimizer
 
     /// <summary>A fresh state for a parameter of <paramref name="length"/> elements.</summary>
     /// <param name="length">The parameter's element count.</param>
-    /// <returns>The state, its buffers allocated as this optimizer's settings need.</returns>
-    protected abstract TState CreateState(int length);
+    /// <param name="group">The parameter's group (its settings decide which buffers there are).</param>
+    /// <returns>The state, its buffers allocated as the settings need.</returns>
+    protected abstract TState CreateState(int length, ParameterGroup group);
 
     /// <summary>Applies the update rule to one parameter.</summary>
     /// <param name="parameter">The parameter's data, updated in place.</param>
@@ -171,7 +172,7 @@ public abstract class Optimizer<TState> : Optimizer
     /// <param name="state">Its state; <see cref="ParameterState.Step"/> already counts this update.</param>
     protected abstract void Update(Span<float> parameter, ReadOnlySpan<float> gradient, ParameterGroup group, TState state);
 
-    private protected sealed override ParameterState NewState(int length) => CreateState(length);
+    private protected sealed override ParameterState NewState(int length, ParameterGroup group) => CreateState(length, group);
 
     private protected sealed override void Apply(Span<float> parameter, ReadOnlySpan<float> gradient, ParameterGroup group, ParameterState state) =>
         Update(parameter, gradient, group, (TState)state);

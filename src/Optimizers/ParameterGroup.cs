@@ -8,17 +8,43 @@ namespace MiniNet.Optimizers;
 /// </summary>
 public sealed class ParameterGroup
 {
-    /// <summary>Creates a group; null settings take the optimizer's defaults.</summary>
+    /// <summary>Creates a group; null settings take the optimizer's own (PyTorch's per-group options).</summary>
     /// <param name="parameters">The tensors, each requiring a gradient.</param>
     /// <param name="learningRate">This group's learning rate, or null for the optimizer's.</param>
     /// <param name="weightDecay">This group's weight decay, or null for the optimizer's.</param>
-    public ParameterGroup(IEnumerable<Tensor> parameters, float? learningRate = null, float? weightDecay = null)
+    /// <param name="momentum">This group's momentum μ (SGD, RMSprop), or null for the optimizer's.</param>
+    /// <param name="dampening">This group's dampening τ (SGD), or null.</param>
+    /// <param name="beta1">This group's β₁ (Adam, AdamW), or null.</param>
+    /// <param name="beta2">This group's β₂ (Adam, AdamW), or null.</param>
+    /// <param name="eps">This group's ε (Adam, AdamW, RMSprop, Adagrad), or null.</param>
+    /// <param name="alpha">This group's α (RMSprop), or null.</param>
+    public ParameterGroup(IEnumerable<Tensor> parameters, float? learningRate = null, float? weightDecay = null, float? momentum = null,
+        float? dampening = null, float? beta1 = null, float? beta2 = null, float? eps = null, float? alpha = null)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         Parameters = parameters.ToArray();
         RequestedLearningRate = learningRate;
         RequestedWeightDecay = weightDecay;
+        (Momentum, Dampening, Beta1, Beta2, Eps, Alpha) = (momentum, dampening, beta1, beta2, eps, alpha);
     }
+
+    /// <summary>This group's momentum μ, or null for the optimizer's (schedules that cycle momentum, such as <see cref="OneCycleLr"/>, set it).</summary>
+    public float? Momentum { get; set; }
+
+    /// <summary>This group's SGD dampening τ, or null for the optimizer's.</summary>
+    public float? Dampening { get; set; }
+
+    /// <summary>This group's β₁, or null for the optimizer's (cycled by <see cref="OneCycleLr"/> for Adam).</summary>
+    public float? Beta1 { get; set; }
+
+    /// <summary>This group's β₂, or null for the optimizer's.</summary>
+    public float? Beta2 { get; set; }
+
+    /// <summary>This group's ε, or null for the optimizer's.</summary>
+    public float? Eps { get; set; }
+
+    /// <summary>This group's RMSprop α, or null for the optimizer's.</summary>
+    public float? Alpha { get; set; }
 
     /// <summary>The group's parameters.</summary>
     public IReadOnlyList<Tensor> Parameters { get; }

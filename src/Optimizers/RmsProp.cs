@@ -38,6 +38,12 @@ public sealed class RmsProp : Optimizer<RmsPropState>
         OptimizerOptions.Positive(nameof(RmsProp), "eps", eps);
         OptimizerOptions.NonNegative(nameof(RmsProp), "momentum", momentum);
         (Alpha, Eps, Momentum, Centered) = (alpha, eps, momentum, centered);
+        foreach (ParameterGroup group in Groups)
+        {
+            OptimizerOptions.NonNegative(nameof(RmsProp), "alpha", group.Alpha ?? alpha);
+            OptimizerOptions.Positive(nameof(RmsProp), "eps", group.Eps ?? eps);
+            OptimizerOptions.NonNegative(nameof(RmsProp), "momentum", group.Momentum ?? momentum);
+        }
     }
 
     /// <summary>α, the decay of the mean square v.</summary>
@@ -53,24 +59,25 @@ public sealed class RmsProp : Optimizer<RmsPropState>
     public bool Centered { get; }
 
     /// <inheritdoc/>
-    protected override RmsPropState CreateState(int length) => new(length, Centered, momentum: Momentum > 0f);
+    protected override RmsPropState CreateState(int length, ParameterGroup group) => new(length, Centered, momentum: (group?.Momentum ?? Momentum) > 0f);
 
     /// <inheritdoc/>
     protected override void Update(Span<float> parameter, ReadOnlySpan<float> gradient, ParameterGroup group, RmsPropState state)
     {
         float lr = group.LearningRate;
         float decay = group.WeightDecay;
+        (float alpha, float eps, float momentum) = (group.Alpha ?? Alpha, group.Eps ?? Eps, group.Momentum ?? Momentum);
         float[] square = state.SquareAvg;
         float[]? mean = state.GradAvg;
         float[]? buffer = state.MomentumBuffer;
         for (int i = 0; i < parameter.Length; i++)
         {
             float g = decay != 0f ? gradient[i] + (decay * parameter[i]) : gradient[i];
-            square[i] = (square[i] * Alpha) + ((1f - Alpha) * g * g);
+            square[i] = (square[i] * alpha) + ((1f - alpha) * g * g);
             float avg;
             if (mean is not null)
             {
-                mean[i] = (mean[i] * Alpha) + ((1f - Alpha) * g);
+                mean[i] = (mean[i] * alpha) + ((1f - alpha) * g);
                 avg = MathF.Sqrt(square[i] - (mean[i] * mean[i]));
             }
             else
@@ -78,10 +85,10 @@ public sealed class RmsProp : Optimizer<RmsPropState>
                 avg = MathF.Sqrt(square[i]);
             }
 
-            avg += Eps;
+            avg += eps;
             if (buffer is not null)
             {
-                buffer[i] = (buffer[i] * Momentum) + (g / avg);
+                buffer[i] = (buffer[i] * momentum) + (g / avg);
                 parameter[i] += -lr * buffer[i];
             }
             else

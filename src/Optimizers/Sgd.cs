@@ -47,13 +47,28 @@ public sealed class Sgd : Optimizer<SgdState>
         Momentum = momentum;
         Dampening = dampening;
         Nesterov = nesterov;
+        foreach (ParameterGroup group in Groups)
+        {
+            (float groupMomentum, float groupDampening) = (group.Momentum ?? momentum, group.Dampening ?? dampening);
+            OptimizerOptions.NonNegative(nameof(Sgd), "momentum", groupMomentum);
+            if (!float.IsFinite(groupDampening))
+            {
+                throw OptimizerOptions.Invalid(nameof(Sgd), "dampening", groupDampening, "a finite value");
+            }
+
+            if (nesterov && (groupMomentum <= 0f || groupDampening != 0f))
+            {
+                throw new ArgumentException(
+                    $"Sgd option 'nesterov' needs momentum > 0 and dampening = 0 in every group, but a group has momentum {groupMomentum} and dampening {groupDampening}.", nameof(groups));
+            }
+        }
     }
 
     /// <summary>μ, the momentum factor (0 for plain SGD).</summary>
     public float Momentum { get; }
 
     /// <inheritdoc/>
-    protected override SgdState CreateState(int length) => new(length, momentum: Momentum != 0f);
+    protected override SgdState CreateState(int length, ParameterGroup group) => new(length, momentum: (group?.Momentum ?? Momentum) != 0f);
 
     /// <summary>τ, the dampening of the gradient added to the momentum buffer.</summary>
     public float Dampening { get; }
@@ -66,6 +81,7 @@ public sealed class Sgd : Optimizer<SgdState>
     {
         float lr = group.LearningRate;
         float decay = group.WeightDecay;
+        (float momentum, float dampening) = (group.Momentum ?? Momentum, group.Dampening ?? Dampening);
         bool first = state.Step == 1;   // PyTorch starts b at the first gradient rather than at zero
         float[]? buffer = state.MomentumBuffer;
         for (int i = 0; i < parameter.Length; i++)
@@ -73,8 +89,8 @@ public sealed class Sgd : Optimizer<SgdState>
             float d = decay != 0f ? gradient[i] + (decay * parameter[i]) : gradient[i];
             if (buffer is not null)
             {
-                buffer[i] = first ? d : (buffer[i] * Momentum) + ((1f - Dampening) * d);
-                d = Nesterov ? d + (Momentum * buffer[i]) : buffer[i];
+                buffer[i] = first ? d : (buffer[i] * momentum) + ((1f - dampening) * d);
+                d = Nesterov ? d + (momentum * buffer[i]) : buffer[i];
             }
 
             parameter[i] += -lr * d;

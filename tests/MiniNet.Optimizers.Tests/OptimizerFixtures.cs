@@ -38,10 +38,12 @@ public static class OptimizerFixtures
         float Beta(int i, float fallback) => o.TryGetProperty("betas", out JsonElement v) ? v[i].GetSingle() : fallback;
 
         IEnumerable<ParameterGroup> groups = o.TryGetProperty("groups", out JsonElement g)
-            ? g.EnumerateArray().Select((group, i) => new ParameterGroup(
-                [parameters[i]],
-                group.TryGetProperty("lr", out JsonElement lr) ? lr.GetSingle() : null,
-                group.TryGetProperty("weight_decay", out JsonElement wd) ? wd.GetSingle() : null)).ToArray()
+            ? g.EnumerateArray().Select((group, i) =>
+            {
+                float? Get(string key) => group.TryGetProperty(key, out JsonElement v) ? v.GetSingle() : null;
+                float? Beta(int index) => group.TryGetProperty("betas", out JsonElement betas) ? betas[index].GetSingle() : null;
+                return new ParameterGroup([parameters[i]], Get("lr"), Get("weight_decay"), Get("momentum"), Get("dampening"), Beta(0), Beta(1), Get("eps"), Get("alpha"));
+            }).ToArray()
             : [new ParameterGroup(parameters)];
 
         return c.GetProperty("optimizer").GetString() switch

@@ -110,3 +110,19 @@ public sealed class TypedStateTests
         sgd.StateOf(w)!.MomentumBuffer.Should().Equal([1f, 1f], "PyTorch starts the buffer at the first gradient");
     }
 }
+
+/// <summary>Per-group options are checked like the optimizer's own, naming the option.</summary>
+public sealed class GroupOptionTests
+{
+    [Fact]
+    public void A_bad_per_group_option_is_refused_by_name()
+    {
+        Tensor a = Tensor.Ones([2], requiresGrad: true), b = Tensor.Ones([2], requiresGrad: true);
+        Action beta = () => _ = new Adam([new ParameterGroup([a], beta1: 1.5f), new ParameterGroup([b])]);
+        beta.Should().Throw<ArgumentException>().WithMessage("*betas[0]*");
+        Action nesterov = () => _ = new Sgd([new ParameterGroup([a], momentum: 0f), new ParameterGroup([b])], momentum: 0.9f, nesterov: true);
+        nesterov.Should().Throw<ArgumentException>().WithMessage("Sgd option 'nesterov' needs momentum > 0 and dampening = 0 in every group*");
+        Action eps = () => _ = new RmsProp([new ParameterGroup([a], eps: -1f)]);
+        eps.Should().Throw<ArgumentException>().WithMessage("*eps*");
+    }
+}

@@ -31,6 +31,9 @@ public sealed class ScheduleFixtureTests
             new MultiStepLr(optimizer, [30, 60], gamma: 0.5)),
         "warm_restarts" => new CosineAnnealingWarmRestarts(optimizer, t0: 15, etaMin: 0.005),
         "warm_restarts_mult" => new CosineAnnealingWarmRestarts(optimizer, t0: 5, tMult: 2, etaMin: 0.001),
+        "onecycle_sgd" => new OneCycleLr(optimizer, maxLr: 0.5, totalSteps: 100),
+        "onecycle_adam_linear_three_phase" => new OneCycleLr(optimizer, maxLr: 0.01, totalSteps: 100, pctStart: 0.25, annealStrategy: AnnealStrategy.Linear,
+            baseMomentum: 0.8, maxMomentum: 0.9, threePhase: true),
         "multistep" => new MultiStepLr(optimizer, [10, 25, 25, 70], gamma: 0.5),
         "linear_decay" => new LinearLr(optimizer, startFactor: 1.0, endFactor: 0.2, totalIters: 40),
         "polynomial" => new PolynomialLr(optimizer, totalIters: 60, power: 2.0),
@@ -47,8 +50,9 @@ public sealed class ScheduleFixtureTests
         JsonElement c = OptimizerFixtures.Cases[name];
         double[] rates = c.GetProperty("rates").EnumerateArray().Select(r => r.GetDouble()).ToArray();
         float[] metrics = c.GetProperty("metrics").EnumerateArray().Select(m => m.GetSingle()).ToArray();
-        var optimizer = new Sgd([Tensor.Zeros([1], requiresGrad: true)], learningRate: 0.1f);
+        Optimizer optimizer = OptimizerFor(name, Tensor.Zeros([1], requiresGrad: true));
         LrSchedule[] schedules = Create(name, optimizer);
+        double[]? momenta = c.TryGetProperty("momenta", out JsonElement m) ? [.. m.EnumerateArray().Select(v => v.GetDouble())] : null;
 
         for (int t = 0; t <= 100; t++)
         {
@@ -66,6 +70,12 @@ public sealed class ScheduleFixtureTests
             {
                 throw new Xunit.Sdk.XunitException($"{name}: at step {t} the learning rate is {actual:G9}, PyTorch has {rates[t]:G9}.");
             }
+
+            float? momentum = optimizer is AdamOptimizer ? optimizer.Groups[0].Beta1 : optimizer.Groups[0].Momentum;
+            if (momenta is not null && !(Math.Abs((momentum ?? float.NaN) - momenta[t]) <= 1e-6))
+            {
+                throw new Xunit.Sdk.XunitException($"{name}: at step {t} the momentum is {momentum:G9}, PyTorch has {momenta[t]:G9}.");
+            }
         }
     }
 
@@ -78,7 +88,7 @@ public sealed class ScheduleFixtureTests
         float[] metrics = c.GetProperty("metrics").EnumerateArray().Select(m => m.GetSingle()).ToArray();
         Tensor w = Tensor.Zeros([1], requiresGrad: true);
         w.Name = "w";
-        var before = new Sgd([w], learningRate: 0.1f);
+        Optimizer before = OptimizerFor(name, w);
         LrSchedule[] first = Create(name, before);
         for (int t = 1; t <= 37; t++)
         {
@@ -88,7 +98,7 @@ public sealed class ScheduleFixtureTests
         (IReadOnlyList<(string Name, Tensor Tensor)> tensors, IReadOnlyDictionary<string, string> metadata) = before.ExportState();
         IReadOnlyDictionary<string, string>[] states = [.. first.Select(s => s.GetState())];
 
-        var after = new Sgd([w], learningRate: 0.1f);
+        Optimizer after = OptimizerFor(name, w);
         LrSchedule[] resumed = Create(name, after);
         after.ImportState(tensors.ToDictionary(t => t.Name, t => t.Tensor), metadata, "state");
         for (int i = 0; i < resumed.Length; i++)
@@ -106,6 +116,11 @@ public sealed class ScheduleFixtureTests
             }
         }
     }
+
+    /// <summary>The fixture's optimizer: Adam for the Adam cases, SGD (momentum 0.9 for the SGD cases) for the rest, lr 0.1.</summary>
+    private static Optimizer OptimizerFor(string name, Tensor parameter) => name.Contains("adam", StringComparison.Ordinal)
+        ? new Adam([parameter], learningRate: 0.1f)
+        : new Sgd([parameter], learningRate: 0.1f, momentum: name.Contains("sgd", StringComparison.Ordinal) ? 0.9f : 0f);
 
     private static void StepAll(Optimizer optimizer, LrSchedule[] schedules, float[] metrics, int t)
     {

@@ -69,6 +69,7 @@ public sealed class LayerFixtureTests
         var inputs = new Dictionary<string, Tensor>();
         Tensor In(string key) => inputs[key] = c.Input(key);
         Tensor? Optional(string key) => c.HasInput(key) ? In(key) : null;
+        bool Bidirectional() => cfg.TryGetProperty("bidirectional", out JsonElement b) && b.GetBoolean();
         RnnNonlinearity Nonlinearity() => cfg.GetProperty("nonlinearity").GetString() == "relu" ? RnnNonlinearity.Relu : RnnNonlinearity.Tanh;
 
         Module module = c.Kind switch
@@ -76,11 +77,11 @@ public sealed class LayerFixtureTests
             "linear" => new Linear(Int("in"), Int("out"), Bool("bias")),
             "sequential_mlp" => new Sequential(new Linear(Int("in"), Int("hidden")), new Tanh(), new Linear(Int("hidden"), Int("out"))),
             "embedding" => new Embedding(Int("num"), Int("dim"), paddingIdx: cfg.TryGetProperty("paddingIdx", out JsonElement pad) ? pad.GetInt32() : null),
-            "rnn" => new Rnn(Int("input"), Int("hidden"), Int("layers"), Nonlinearity(), batchFirst: Bool("batchFirst")),
-            "lstm" => new Lstm(Int("input"), Int("hidden"), Int("layers"), batchFirst: Bool("batchFirst")),
+            "rnn" => new Rnn(Int("input"), Int("hidden"), Int("layers"), Nonlinearity(), batchFirst: Bool("batchFirst"), bidirectional: Bidirectional()),
+            "lstm" => new Lstm(Int("input"), Int("hidden"), Int("layers"), batchFirst: Bool("batchFirst"), bidirectional: Bidirectional()),
             "rnn_cell" => new RnnCell(Int("input"), Int("hidden"), nonlinearity: Nonlinearity()),
             "lstm_cell" => new LstmCell(Int("input"), Int("hidden")),
-            "gru" => new Gru(Int("input"), Int("hidden"), Int("layers"), batchFirst: Bool("batchFirst")),
+            "gru" => new Gru(Int("input"), Int("hidden"), Int("layers"), batchFirst: Bool("batchFirst"), bidirectional: Bidirectional()),
             "gru_cell" => new GruCell(Int("input"), Int("hidden")),
             _ => throw new InvalidOperationException($"No MiniNet layer for fixture kind '{c.Kind}'."),
         };

@@ -19,14 +19,16 @@ public sealed class Gru : RecurrentLayer
     /// <param name="batchFirst">Sequences as [batch, steps, features] rather than PyTorch's default [steps, batch, features].</param>
     /// <param name="dropout">Dropout between layers in training mode, in [0, 1).</param>
     /// <param name="random">The generator for initialization and dropout; <see cref="Initializers.Generator"/> when null.</param>
-    public Gru(int inputSize, int hiddenSize, int numLayers = 1, bool bias = true, bool batchFirst = false, float dropout = 0f, Random? random = null)
-        : base(3, inputSize, hiddenSize, numLayers, bias, batchFirst, dropout, random)
+    /// <param name="bidirectional">Add a reverse-time direction to every layer (see <see cref="RecurrentLayer.Bidirectional"/>).</param>
+    public Gru(int inputSize, int hiddenSize, int numLayers = 1, bool bias = true, bool batchFirst = false, float dropout = 0f, Random? random = null,
+        bool bidirectional = false)
+        : base(3, inputSize, hiddenSize, numLayers, bias, batchFirst, dropout, random, bidirectional)
     {
     }
 
     /// <summary>Runs the sequence.</summary>
     /// <param name="input">[batch, steps, inputSize] when batch-first, else [steps, batch, inputSize].</param>
-    /// <param name="h0">Initial hidden state [numLayers, batch, hiddenSize]; zeros when null.</param>
+    /// <param name="h0">Initial hidden state [numLayers·directions, batch, hiddenSize]; zeros when null.</param>
     /// <returns>The outputs at every step and the final hidden states.</returns>
     public RnnOutput Forward(Tensor input, Tensor? h0)
     {

@@ -28,9 +28,10 @@ public sealed class Lstm : RecurrentLayer
     /// <c>unit_forget_bias</c> does with 1.0 (Jozefowicz et al. 2015): bias_ih's forget block = value, bias_hh's = 0.
     /// </param>
     /// <param name="random">The generator for initialization and dropout; <see cref="Initializers.Generator"/> when null.</param>
+    /// <param name="bidirectional">Add a reverse-time direction to every layer (see <see cref="RecurrentLayer.Bidirectional"/>).</param>
     public Lstm(int inputSize, int hiddenSize, int numLayers = 1, bool bias = true, bool batchFirst = false,
-        float dropout = 0f, float? forgetBias = null, Random? random = null)
-        : base(4, inputSize, hiddenSize, numLayers, bias, batchFirst, dropout, random)
+        float dropout = 0f, float? forgetBias = null, Random? random = null, bool bidirectional = false)
+        : base(4, inputSize, hiddenSize, numLayers, bias, batchFirst, dropout, random, bidirectional)
     {
         if (forgetBias is not float value)
         {
@@ -42,7 +43,7 @@ public sealed class Lstm : RecurrentLayer
             throw new ArgumentException("forgetBias needs bias: true (there is no bias to set).", nameof(forgetBias));
         }
 
-        for (int k = 0; k < numLayers; k++)
+        for (int k = 0; k < BiasesIh.Count; k++)
         {
             Array.Fill(BiasesIh[k]!.Data, value, hiddenSize, hiddenSize);
             Array.Fill(BiasesHh[k]!.Data, 0f, hiddenSize, hiddenSize);
@@ -51,7 +52,7 @@ public sealed class Lstm : RecurrentLayer
 
     /// <summary>Runs the sequence.</summary>
     /// <param name="input">[batch, steps, inputSize] when batch-first, else [steps, batch, inputSize].</param>
-    /// <param name="state">Initial (h0, c0), each [numLayers, batch, hiddenSize]; zeros when null.</param>
+    /// <param name="state">Initial (h0, c0), each [numLayers·directions, batch, hiddenSize]; zeros when null.</param>
     /// <returns>The outputs at every step and the final hidden and cell states.</returns>
     public LstmOutput Forward(Tensor input, LstmState? state)
     {

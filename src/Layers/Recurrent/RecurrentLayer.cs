@@ -30,7 +30,9 @@ public abstract class RecurrentLayer : Module, ILayer
     /// <param name="batchFirst">Input and output as [batch, steps, features] rather than [steps, batch, features].</param>
     /// <param name="dropout">Dropout probability on the outputs of every layer but the last, in [0, 1).</param>
     /// <param name="random">The generator for initialization and dropout; <see cref="Initializers.Generator"/> when null.</param>
-    private protected RecurrentLayer(int gates, int inputSize, int hiddenSize, int numLayers, bool bias, bool batchFirst, float dropout, Random? random)
+    /// <param name="bidirectional">Run a second, reverse-time layer beside each one and concatenate their outputs.</param>
+    private protected RecurrentLayer(int gates, int inputSize, int hiddenSize, int numLayers, bool bias, bool batchFirst, float dropout, Random? random,
+        bool bidirectional = false)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputSize);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(hiddenSize);
@@ -46,20 +48,27 @@ public abstract class RecurrentLayer : Module, ILayer
         BatchFirst = batchFirst;
         Dropout = dropout;
         _random = random ?? Initializers.Generator;
-        _weightsIh = new Tensor[numLayers];
-        _weightsHh = new Tensor[numLayers];
-        _biasesIh = new Tensor?[numLayers];
-        _biasesHh = new Tensor?[numLayers];
+        Bidirectional = bidirectional;
+        int directions = Directions;
+        _weightsIh = new Tensor[numLayers * directions];
+        _weightsHh = new Tensor[numLayers * directions];
+        _biasesIh = new Tensor?[numLayers * directions];
+        _biasesHh = new Tensor?[numLayers * directions];
         for (int k = 0; k < numLayers; k++)
         {
-            string l = k.ToString(CultureInfo.InvariantCulture);
-            int layerInput = k == 0 ? inputSize : hiddenSize;
-            _weightsIh[k] = AddParameter($"weight_ih_l{l}", Tensor.Zeros([gates * hiddenSize, layerInput], requiresGrad: true));
-            _weightsHh[k] = AddParameter($"weight_hh_l{l}", Tensor.Zeros([gates * hiddenSize, hiddenSize], requiresGrad: true));
-            if (bias)
+            for (int d = 0; d < directions; d++)
             {
-                _biasesIh[k] = AddParameter($"bias_ih_l{l}", Tensor.Zeros([gates * hiddenSize], requiresGrad: true));
-                _biasesHh[k] = AddParameter($"bias_hh_l{l}", Tensor.Zeros([gates * hiddenSize], requiresGrad: true));
+                // PyTorch's names and order: weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0, then the same with _reverse.
+                string l = k.ToString(CultureInfo.InvariantCulture) + (d == 1 ? "_reverse" : string.Empty);
+                int at = (k * directions) + d;
+                int layerInput = k == 0 ? inputSize : hiddenSize * directions;
+                _weightsIh[at] = AddParameter($"weight_ih_l{l}", Tensor.Zeros([gates * hiddenSize, layerInput], requiresGrad: true));
+                _weightsHh[at] = AddParameter($"weight_hh_l{l}", Tensor.Zeros([gates * hiddenSize, hiddenSize], requiresGrad: true));
+                if (bias)
+                {
+                    _biasesIh[at] = AddParameter($"bias_ih_l{l}", Tensor.Zeros([gates * hiddenSize], requiresGrad: true));
+                    _biasesHh[at] = AddParameter($"bias_hh_l{l}", Tensor.Zeros([gates * hiddenSize], requiresGrad: true));
+                }
             }
         }
 
@@ -85,16 +94,26 @@ public abstract class RecurrentLayer : Module, ILayer
     public float Dropout { get; }
 
     /// <summary>
+    /// Whether each layer has a second, reverse-time direction (PyTorch's <c>bidirectional</c>): its parameters carry the
+    /// suffix <c>_reverse</c>, the output is [forward | reverse] along the last axis (2·hiddenSize), and the states are
+    /// [numLayers·2, batch, hiddenSize], layer by layer, forward first.
+    /// </summary>
+    public bool Bidirectional { get; }
+
+    /// <summary>1, or 2 when <see cref="Bidirectional"/>.</summary>
+    public int Directions => Bidirectional ? 2 : 1;
+
+    /// <summary>
     /// True (the default): each layer runs as one fused graph node with its own backward through time
     /// (the custom ops <see cref="FusedRnn"/>, <see cref="FusedGru"/> and <see cref="FusedLstm"/>). False: the readable reference, composed
     /// step by step from primitive ops; tests hold the two equal.
     /// </summary>
     public bool Fused { get; set; } = true;
 
-    /// <summary>W_ih of layer k.</summary>
+    /// <summary>W_ih of layer k and direction d, at index k·<see cref="Directions"/> + d (d = 1: reverse).</summary>
     public IReadOnlyList<Tensor> WeightsIh => _weightsIh;
 
-    /// <summary>W_hh of layer k.</summary>
+    /// <summary>W_hh of layer k and direction d, at index k·<see cref="Directions"/> + d.</summary>
     public IReadOnlyList<Tensor> WeightsHh => _weightsHh;
 
     /// <summary>b_ih of layer k (null entries without bias).</summary>
@@ -113,20 +132,31 @@ public abstract class RecurrentLayer : Module, ILayer
     /// <param name="batch">The batch size of the input.</param>
     /// <param name="what">Its name for the message (h0, c0).</param>
     private protected void CheckState(Tensor state, int batch, string what) =>
-        LayerInput.RequireShape(state, [NumLayers, batch, HiddenSize], GetType().Name, what);
+        LayerInput.RequireShape(state, [NumLayers * Directions, batch, HiddenSize], GetType().Name, what);
 
     /// <summary>Runs every layer (each over the whole sequence), applying dropout between layers in training mode.</summary>
     /// <typeparam name="TState">The final state of one layer.</typeparam>
     /// <param name="input">The checked input sequence.</param>
-    /// <param name="layer">Layer k over a whole sequence: (input, k) → (output sequence, final state).</param>
-    /// <returns>The last layer's outputs and every layer's final state.</returns>
+    /// <param name="layer">Layer k, direction d over a whole sequence: (input, k·Directions + d) → (output sequence, final state).</param>
+    /// <returns>The last layer's outputs and every layer's final state, at index k·Directions + d.</returns>
+    /// <remarks>The reverse direction runs forward over the time-reversed sequence, and its output is reversed back.</remarks>
     private protected (Tensor Output, TState[] Final) StackLayers<TState>(Tensor input, Func<Tensor, int, (Tensor Output, TState Final)> layer)
     {
-        var final = new TState[NumLayers];
+        int directions = Directions;
+        var final = new TState[NumLayers * directions];
         Tensor layerInput = input;
+        int timeAxis = BatchFirst ? 1 : 0;
         for (int k = 0; k < NumLayers; k++)
         {
-            (layerInput, final[k]) = layer(layerInput, k);
+            (Tensor forward, final[k * directions]) = layer(layerInput, k * directions);
+            if (directions == 2)
+            {
+                int[] reversed = [.. Enumerable.Range(0, layerInput.Shape[timeAxis]).Reverse()];
+                (Tensor backward, final[(k * directions) + 1]) = layer(layerInput.IndexSelect(timeAxis, reversed), (k * directions) + 1);
+                forward = Tensor.Concat([forward, backward.IndexSelect(timeAxis, reversed)], 2);
+            }
+
+            layerInput = forward;
             if (k < NumLayers - 1 && IsTraining && Dropout > 0f)
             {
                 layerInput = Layers.Dropout.Apply(layerInput, Dropout, _random);
@@ -180,6 +210,11 @@ public abstract class RecurrentLayer : Module, ILayer
         if (BatchFirst)
         {
             text += ", batch_first=True";
+        }
+
+        if (Bidirectional)
+        {
+            text += ", bidirectional=True";
         }
 
         if (Dropout > 0f)

@@ -24,9 +24,10 @@ public sealed class Rnn : RecurrentLayer
     /// <param name="batchFirst">Sequences as [batch, steps, features] rather than PyTorch's default [steps, batch, features].</param>
     /// <param name="dropout">Dropout between layers in training mode, in [0, 1).</param>
     /// <param name="random">The generator for initialization and dropout; <see cref="Initializers.Generator"/> when null.</param>
+    /// <param name="bidirectional">Add a reverse-time direction to every layer (see <see cref="RecurrentLayer.Bidirectional"/>).</param>
     public Rnn(int inputSize, int hiddenSize, int numLayers = 1, RnnNonlinearity nonlinearity = RnnNonlinearity.Tanh,
-        bool bias = true, bool batchFirst = false, float dropout = 0f, Random? random = null)
-        : base(1, inputSize, hiddenSize, numLayers, bias, batchFirst, dropout, random)
+        bool bias = true, bool batchFirst = false, float dropout = 0f, Random? random = null, bool bidirectional = false)
+        : base(1, inputSize, hiddenSize, numLayers, bias, batchFirst, dropout, random, bidirectional)
     {
         Nonlinearity = nonlinearity;
     }
@@ -36,7 +37,7 @@ public sealed class Rnn : RecurrentLayer
 
     /// <summary>Runs the sequence.</summary>
     /// <param name="input">[batch, steps, inputSize] when batch-first, else [steps, batch, inputSize].</param>
-    /// <param name="h0">Initial hidden state [numLayers, batch, hiddenSize]; zeros when null.</param>
+    /// <param name="h0">Initial hidden state [numLayers·directions, batch, hiddenSize]; zeros when null.</param>
     /// <returns>The outputs at every step and the final hidden states.</returns>
     public RnnOutput Forward(Tensor input, Tensor? h0)
     {

@@ -39,6 +39,18 @@ public sealed class ExperimentTests : IDisposable
     }
 
     [Fact]
+    public void A_grid_over_every_model_runs_each_cell_and_refuses_an_unknown_one()
+    {
+        IReadOnlyList<ExperimentCell> cells = ExperimentGrid.FromLists(new Dictionary<string, string> { ["model"] = "rnn,rnn-relu,gru,lstm" }).Cells(Base);
+        cells.Select(c => c.Config.Model).Should().Equal("rnn", "rnn-relu", "gru", "lstm");
+        Experiment.Create(_folder, cells, ["model"], checkpointEvery: 0);
+        cells.Select(c => CellRunner.Run(_folder, c.Id)).Should().OnlyContain(state => state == CellState.Done);
+
+        Action unknown = () => ExperimentGrid.FromLists(new Dictionary<string, string> { ["model"] = "gru,transformer" }).Cells(Base);
+        unknown.Should().Throw<ArgumentException>().WithMessage("*Unknown model 'transformer'; valid models are rnn, rnn-relu, gru, lstm*");
+    }
+
+    [Fact]
     public void A_grid_over_ten_thousand_cells_is_refused_unless_the_limit_is_raised()
     {
         ExperimentGrid grid = ExperimentGrid.FromLists(new Dictionary<string, string> { ["seeds"] = "1-10001" });

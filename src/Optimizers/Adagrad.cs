@@ -39,6 +39,7 @@ public sealed class Adagrad : Optimizer<AdagradState>
         foreach (ParameterGroup group in Groups)
         {
             OptimizerOptions.Positive(nameof(Adagrad), "eps", group.Eps ?? eps);
+            OptimizerOptions.NonNegative(nameof(Adagrad), "lr_decay", group.LearningRateDecay ?? learningRateDecay);
         }
     }
 
@@ -52,13 +53,15 @@ public sealed class Adagrad : Optimizer<AdagradState>
     public float Eps { get; }
 
     /// <inheritdoc/>
+    /// <remarks>The initial accumulator value is the optimizer's for every group: PyTorch accepts one per group but fills S
+    /// from the constructor's alone, so MiniNet takes it only there.</remarks>
     protected override AdagradState CreateState(int length, ParameterGroup group) => new(length, InitialAccumulatorValue);
 
     /// <inheritdoc/>
     protected override void Update(Span<float> parameter, ReadOnlySpan<float> gradient, ParameterGroup group, AdagradState state)
     {
         float decay = group.WeightDecay;
-        float clr = (float)(group.LearningRate / (1 + ((state.Step - 1) * (double)LearningRateDecay)));
+        float clr = (float)(group.LearningRate / (1 + ((state.Step - 1) * (double)(group.LearningRateDecay ?? LearningRateDecay))));
         float eps = group.Eps ?? Eps;
         float[] sum = state.Sum;
         for (int i = 0; i < parameter.Length; i++)

@@ -42,7 +42,7 @@ public abstract class AdamOptimizer : Optimizer<AdamState>
     public bool Amsgrad { get; }
 
     /// <inheritdoc/>
-    protected override AdamState CreateState(int length, ParameterGroup group) => new(length, Amsgrad);
+    protected override AdamState CreateState(int length, ParameterGroup group) => new(length, group?.Amsgrad ?? Amsgrad);
 
     /// <summary>The Adam moment update and step for one parameter, with <paramref name="l2"/> added to the gradient as λ·p.</summary>
     /// <param name="parameter">The parameter's data, updated in place.</param>
@@ -53,6 +53,6 @@ public abstract class AdamOptimizer : Optimizer<AdamState>
     private protected void AdamStep(Span<float> parameter, ReadOnlySpan<float> gradient, ParameterGroup group, AdamState state, float l2)
     {
         AdamKernel.Coefficients c = AdamKernel.For(state.Step, group.LearningRate, group.Beta1 ?? Beta1, group.Beta2 ?? Beta2, group.Eps ?? Eps, l2);
-        AdamKernel.Update(parameter, gradient, state.ExpAvg, state.ExpAvgSq, state.MaxExpAvgSq ?? Span<float>.Empty, c);
+        AdamKernel.Update(parameter, gradient, state.ExpAvg, state.ExpAvgSq, state.MaxExpAvgSq ?? Span<float>.Empty, c);   // AMSGrad when the state keeps v̂_max
     }
 }

@@ -100,7 +100,7 @@ public abstract partial class Optimizer
                 }
 
                 state.Step++;
-                if (Maximize)
+                if (group.Maximize ?? Maximize)
                 {
                     float[] ascent = System.Buffers.ArrayPool<float>.Shared.Rent(p.Length);
                     System.Numerics.Tensors.TensorPrimitives.Negate(p.Grad.Data, ascent.AsSpan(0, p.Length));

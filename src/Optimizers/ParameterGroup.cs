@@ -18,9 +18,16 @@ public sealed class ParameterGroup
     /// <param name="beta2">This group's β₂ (Adam, AdamW), or null.</param>
     /// <param name="eps">This group's ε (Adam, AdamW, RMSprop, Adagrad), or null.</param>
     /// <param name="alpha">This group's α (RMSprop), or null.</param>
+    /// <param name="nesterov">Whether this group uses Nesterov momentum (SGD), or null.</param>
+    /// <param name="amsgrad">Whether this group uses AMSGrad (Adam, AdamW), or null.</param>
+    /// <param name="centered">Whether this group's RMSprop is centered, or null.</param>
+    /// <param name="learningRateDecay">This group's Adagrad lr_decay, or null.</param>
+    /// <param name="maximize">Whether this group maximizes, or null for the optimizer's <see cref="Optimizer.Maximize"/>.</param>
     public ParameterGroup(IEnumerable<Tensor> parameters, float? learningRate = null, float? weightDecay = null, float? momentum = null,
-        float? dampening = null, float? beta1 = null, float? beta2 = null, float? eps = null, float? alpha = null)
+        float? dampening = null, float? beta1 = null, float? beta2 = null, float? eps = null, float? alpha = null, bool? nesterov = null,
+        bool? amsgrad = null, bool? centered = null, float? learningRateDecay = null, bool? maximize = null)
     {
+        (Nesterov, Amsgrad, Centered, LearningRateDecay, Maximize) = (nesterov, amsgrad, centered, learningRateDecay, maximize);
         ArgumentNullException.ThrowIfNull(parameters);
         Parameters = parameters.ToArray();
         RequestedLearningRate = learningRate;
@@ -45,6 +52,21 @@ public sealed class ParameterGroup
 
     /// <summary>This group's RMSprop α, or null for the optimizer's.</summary>
     public float? Alpha { get; set; }
+
+    /// <summary>Whether this group uses Nesterov momentum, or null for the optimizer's.</summary>
+    public bool? Nesterov { get; }
+
+    /// <summary>Whether this group uses AMSGrad, or null for the optimizer's.</summary>
+    public bool? Amsgrad { get; }
+
+    /// <summary>Whether this group's RMSprop is centered, or null for the optimizer's.</summary>
+    public bool? Centered { get; }
+
+    /// <summary>This group's Adagrad learning-rate decay, or null for the optimizer's.</summary>
+    public float? LearningRateDecay { get; }
+
+    /// <summary>Whether this group maximizes, or null for the optimizer's.</summary>
+    public bool? Maximize { get; }
 
     /// <summary>The group's parameters.</summary>
     public IReadOnlyList<Tensor> Parameters { get; }

@@ -59,7 +59,8 @@ public sealed class RmsProp : Optimizer<RmsPropState>
     public bool Centered { get; }
 
     /// <inheritdoc/>
-    protected override RmsPropState CreateState(int length, ParameterGroup group) => new(length, Centered, momentum: (group?.Momentum ?? Momentum) > 0f);
+    protected override RmsPropState CreateState(int length, ParameterGroup group) =>
+        new(length, group?.Centered ?? Centered, momentum: (group?.Momentum ?? Momentum) > 0f);
 
     /// <inheritdoc/>
     protected override void Update(Span<float> parameter, ReadOnlySpan<float> gradient, ParameterGroup group, RmsPropState state)

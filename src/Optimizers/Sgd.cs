@@ -56,7 +56,7 @@ public sealed class Sgd : Optimizer<SgdState>
                 throw OptimizerOptions.Invalid(nameof(Sgd), "dampening", groupDampening, "a finite value");
             }
 
-            if (nesterov && (groupMomentum <= 0f || groupDampening != 0f))
+            if ((group.Nesterov ?? nesterov) && (groupMomentum <= 0f || groupDampening != 0f))
             {
                 throw new ArgumentException(
                     $"Sgd option 'nesterov' needs momentum > 0 and dampening = 0 in every group, but a group has momentum {groupMomentum} and dampening {groupDampening}.", nameof(groups));
@@ -81,7 +81,7 @@ public sealed class Sgd : Optimizer<SgdState>
     {
         float lr = group.LearningRate;
         float decay = group.WeightDecay;
-        (float momentum, float dampening) = (group.Momentum ?? Momentum, group.Dampening ?? Dampening);
+        (float momentum, float dampening, bool nesterov) = (group.Momentum ?? Momentum, group.Dampening ?? Dampening, group.Nesterov ?? Nesterov);
         bool first = state.Step == 1;   // PyTorch starts b at the first gradient rather than at zero
         float[]? buffer = state.MomentumBuffer;
         for (int i = 0; i < parameter.Length; i++)
@@ -90,7 +90,7 @@ public sealed class Sgd : Optimizer<SgdState>
             if (buffer is not null)
             {
                 buffer[i] = first ? d : (buffer[i] * momentum) + ((1f - dampening) * d);
-                d = Nesterov ? d + (momentum * buffer[i]) : buffer[i];
+                d = nesterov ? d + (momentum * buffer[i]) : buffer[i];
             }
 
             parameter[i] += -lr * d;

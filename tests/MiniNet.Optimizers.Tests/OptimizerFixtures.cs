@@ -42,7 +42,9 @@ public static class OptimizerFixtures
             {
                 float? Get(string key) => group.TryGetProperty(key, out JsonElement v) ? v.GetSingle() : null;
                 float? Beta(int index) => group.TryGetProperty("betas", out JsonElement betas) ? betas[index].GetSingle() : null;
-                return new ParameterGroup([parameters[i]], Get("lr"), Get("weight_decay"), Get("momentum"), Get("dampening"), Beta(0), Beta(1), Get("eps"), Get("alpha"));
+                bool? Flag(string key) => group.TryGetProperty(key, out JsonElement v) ? v.GetBoolean() : null;
+                return new ParameterGroup([parameters[i]], Get("lr"), Get("weight_decay"), Get("momentum"), Get("dampening"), Beta(0), Beta(1), Get("eps"), Get("alpha"),
+                    Flag("nesterov"), Flag("amsgrad"), Flag("centered"), Get("lr_decay"), Flag("maximize"));
             }).ToArray()
             : [new ParameterGroup(parameters)];
 

@@ -6,7 +6,7 @@ using BenchmarkDotNet.Running;
 if (args.Length > 0 && args[0] == "workloads")
 {
     Console.Error.WriteLine($"# GEMM backend: {MiniNet.Kernels.KernelOptions.Current.Description}");
-    MiniNet.Bench.Workloads.Run(args.Length > 1 ? args[1] : null, Console.Out);
+    MiniNet.Bench.Workloads.Run(args.Length > 1 ? args[1] : null, Console.Out, Console.Error);
     return 0;
 }
 

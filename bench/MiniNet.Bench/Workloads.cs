@@ -18,34 +18,88 @@ namespace MiniNet.Bench;
 /// </remarks>
 public static class Workloads
 {
-    /// <summary>Every workload by name, built lazily so a filter only pays for what it runs.</summary>
-    public static IReadOnlyList<(string Name, Func<Action> Build)> All { get; } =
+    /// <summary>
+    /// Every workload by name, built lazily so a filter only pays for what it runs, with the useful floating-point work
+    /// of one repetition (the matrix products, forward and backward; 0 where the work is memory traffic).
+    /// </summary>
+    public static IReadOnlyList<(string Name, Func<Action> Build, double Flops)> All { get; } =
     [
-        ("adding-lstm-h128-b32-t100", () => SequenceRegression("lstm", hidden: 128, batch: 32, steps: 100)),
-        ("adding-lstm-h64-b64-t50", () => SequenceRegression("lstm", hidden: 64, batch: 64, steps: 50)),
-        ("adding-lstm-h32-b16-t200", () => SequenceRegression("lstm", hidden: 32, batch: 16, steps: 200)),
-        ("adding-rnn-h128-b32-t100", () => SequenceRegression("rnn", hidden: 128, batch: 32, steps: 100)),
-        ("adding-gru-h128-b32-t100", () => SequenceRegression("gru", hidden: 128, batch: 32, steps: 100)),
-        ("charlm-lstm-v65-e32-h256-b32-t64", () => CharLm(vocab: 65, embed: 32, hidden: 256, batch: 32, steps: 64)),
-        ("clip-globalnorm-1000x1000", () => GlobalNormClip(count: 1000, size: 1000)),
-        ("clip-globalnorm-10x1000000", () => GlobalNormClip(count: 10, size: 1_000_000)),
-        ("gemm-128x256x1024", () => Gemm(128, 256, 1024)),
+        ("adding-lstm-h128-b32-t100", () => SequenceRegression("lstm", hidden: 128, batch: 32, steps: 100), RecurrentFlops(4, 2, 128, 32, 100, 1, everyStep: false)),
+        ("adding-lstm-h64-b64-t50", () => SequenceRegression("lstm", hidden: 64, batch: 64, steps: 50), RecurrentFlops(4, 2, 64, 64, 50, 1, everyStep: false)),
+        ("adding-lstm-h32-b16-t200", () => SequenceRegression("lstm", hidden: 32, batch: 16, steps: 200), RecurrentFlops(4, 2, 32, 16, 200, 1, everyStep: false)),
+        ("adding-rnn-h128-b32-t100", () => SequenceRegression("rnn", hidden: 128, batch: 32, steps: 100), RecurrentFlops(1, 2, 128, 32, 100, 1, everyStep: false)),
+        ("adding-gru-h128-b32-t100", () => SequenceRegression("gru", hidden: 128, batch: 32, steps: 100), RecurrentFlops(3, 2, 128, 32, 100, 1, everyStep: false)),
+        ("bptt-lstm-h128-b8-t1000", () => SequenceRegression("lstm", hidden: 128, batch: 8, steps: 1000), RecurrentFlops(4, 2, 128, 8, 1000, 1, everyStep: false)),
+        ("charlm-lstm-v65-e32-h256-b32-t64", () => CharLm(vocab: 65, embed: 32, hidden: 256, batch: 32, steps: 64), RecurrentFlops(4, 32, 256, 32, 64, 65, everyStep: true)),
+        ("clip-globalnorm-1000x1000", () => GlobalNormClip(count: 1000, size: 1000), 0),
+        ("clip-globalnorm-10x1000000", () => GlobalNormClip(count: 10, size: 1_000_000), 0),
+        ("gemm-128x256x1024", () => Gemm(128, 256, 1024), 2.0 * 128 * 256 * 1024),
     ];
 
-    /// <summary>Runs the workloads whose name contains <paramref name="filter"/> (all when null) and prints one line each.</summary>
+    /// <summary>
+    /// Runs the workloads whose name contains <paramref name="filter"/> (all when null) and prints one line each to
+    /// <paramref name="output"/>; to <paramref name="details"/>, the machine's FMA peak first, then per workload its useful
+    /// GFLOP per step, the GFLOPS achieved, the share of the two-thread peak and the bytes allocated per step.
+    /// </summary>
     /// <param name="filter">A substring of the names to run, or null.</param>
-    /// <param name="output">Where the table goes.</param>
-    public static void Run(string? filter, TextWriter output)
+    /// <param name="output">Where the table goes (<c>name&lt;TAB&gt;ms</c>, what compare.sh reads).</param>
+    /// <param name="details">Where the diagnostics go, as <c>#</c> lines, or null for none.</param>
+    public static void Run(string? filter, TextWriter output, TextWriter? details = null)
     {
-        foreach ((string name, Func<Action> build) in All)
+        double peak = 0;
+        if (details is not null)
+        {
+            (double one, double two) = FmaPeak.Measure();
+            peak = two;
+            details.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"# FMA peak ({FmaPeak.Width}-bit vectors): {one:F1} GFLOPS on 1 thread, {two:F1} on {Environment.ProcessorCount}"));
+            details.WriteLine("# workload                             GFLOP/step    GFLOPS  % of peak   KB allocated/step");
+        }
+
+        foreach ((string name, Func<Action> build, double flops) in All)
         {
             if (filter is null || name.Contains(filter, StringComparison.Ordinal))
             {
-                double ms = MedianMilliseconds(build());
+                Action step = build();
+                double ms = MedianMilliseconds(step);
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name}\t{ms:F3}"));
                 output.Flush();
+                if (details is not null)
+                {
+                    double bytes = BytesPerStep(step);
+                    double gflops = flops / (ms * 1e6);
+                    details.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"# {name,-36} {flops / 1e9,10:F3} {gflops,9:F1} {(flops == 0 ? "-" : (100 * gflops / peak).ToString("F0", CultureInfo.InvariantCulture) + " %"),10} {bytes / 1024,19:F1}"));
+                    details.Flush();
+                }
             }
         }
+    }
+
+    /// <summary>
+    /// The useful floating-point work of a training step of a recurrent model with a linear head: the matrix products
+    /// forward (input projection 2·B·T·I·G·H, recurrence 2·B·T·H·G·H, head 2·rows·H·O) and twice as much backward (the
+    /// gradients of the inputs and of the weights), 3× in all. Elementwise work is not counted.
+    /// </summary>
+    private static double RecurrentFlops(int gates, int input, int hidden, int batch, int steps, int outputs, bool everyStep)
+    {
+        double rows = (double)batch * steps;
+        double recurrent = 2 * rows * gates * hidden * (input + hidden);
+        double head = 2 * (everyStep ? rows : batch) * hidden * outputs;
+        return 3 * (recurrent + head);
+    }
+
+    /// <summary>Bytes allocated per repetition in the steady state (every thread, averaged over 10 repetitions).</summary>
+    private static double BytesPerStep(Action step)
+    {
+        step();
+        long before = GC.GetTotalAllocatedBytes(precise: true);
+        for (int i = 0; i < 10; i++)
+        {
+            step();
+        }
+
+        return (GC.GetTotalAllocatedBytes(precise: true) - before) / 10.0;
     }
 
     /// <summary>The median of <paramref name="reps"/> timings after <paramref name="warmup"/> untimed runs.</summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.Intrinsics;
+using MiniNet.Kernels;
 
 namespace MiniNet.Bench;
 
@@ -41,41 +42,28 @@ public static class FmaPeak
         const long Iterations = 2_000_000;
         var sink = new float[threads];
         long start = Stopwatch.GetTimestamp();
-        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t => sink[t] = Vector512.IsHardwareAccelerated ? Loop512(Iterations) : Loop256(Iterations));
+        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t => sink[t] = Vector512.IsHardwareAccelerated ? Loop<Lanes512>(Iterations) : Loop<Lanes256>(Iterations));
         double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
         int lanes = Width / 32;
         return threads * Iterations * 12.0 * 2 * lanes / seconds / 1e9;
     }
 
-    private static float Loop512(long iterations)
+    /// <summary>Twelve independent chains c ← c·a + b, <paramref name="iterations"/> times, at the width of <typeparamref name="T"/>.</summary>
+    private static float Loop<T>(long iterations)
+        where T : struct, ILanes<T>
     {
-        Vector512<float> a = Vector512.Create(0.999999f), b = Vector512.Create(1e-7f);
-        Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default;
-        Vector512<float> c6 = default, c7 = default, c8 = default, c9 = default, c10 = default, c11 = default;
+        T a = T.Create(0.999999f), b = T.Create(1e-7f);
+        T c0 = b, c1 = b, c2 = b, c3 = b, c4 = b, c5 = b, c6 = b, c7 = b, c8 = b, c9 = b, c10 = b, c11 = b;
         for (long i = 0; i < iterations; i++)
         {
-            c0 = Vector512.FusedMultiplyAdd(c0, a, b); c1 = Vector512.FusedMultiplyAdd(c1, a, b); c2 = Vector512.FusedMultiplyAdd(c2, a, b);
-            c3 = Vector512.FusedMultiplyAdd(c3, a, b); c4 = Vector512.FusedMultiplyAdd(c4, a, b); c5 = Vector512.FusedMultiplyAdd(c5, a, b);
-            c6 = Vector512.FusedMultiplyAdd(c6, a, b); c7 = Vector512.FusedMultiplyAdd(c7, a, b); c8 = Vector512.FusedMultiplyAdd(c8, a, b);
-            c9 = Vector512.FusedMultiplyAdd(c9, a, b); c10 = Vector512.FusedMultiplyAdd(c10, a, b); c11 = Vector512.FusedMultiplyAdd(c11, a, b);
+            c0 = T.FusedMultiplyAdd(c0, a, b); c1 = T.FusedMultiplyAdd(c1, a, b); c2 = T.FusedMultiplyAdd(c2, a, b);
+            c3 = T.FusedMultiplyAdd(c3, a, b); c4 = T.FusedMultiplyAdd(c4, a, b); c5 = T.FusedMultiplyAdd(c5, a, b);
+            c6 = T.FusedMultiplyAdd(c6, a, b); c7 = T.FusedMultiplyAdd(c7, a, b); c8 = T.FusedMultiplyAdd(c8, a, b);
+            c9 = T.FusedMultiplyAdd(c9, a, b); c10 = T.FusedMultiplyAdd(c10, a, b); c11 = T.FusedMultiplyAdd(c11, a, b);
         }
 
-        return Vector512.Sum(c0 + c1 + c2 + c3 + c4 + c5 + c6 + c7 + c8 + c9 + c10 + c11);
-    }
-
-    private static float Loop256(long iterations)
-    {
-        Vector256<float> a = Vector256.Create(0.999999f), b = Vector256.Create(1e-7f);
-        Vector256<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default;
-        Vector256<float> c6 = default, c7 = default, c8 = default, c9 = default, c10 = default, c11 = default;
-        for (long i = 0; i < iterations; i++)
-        {
-            c0 = Vector256.FusedMultiplyAdd(c0, a, b); c1 = Vector256.FusedMultiplyAdd(c1, a, b); c2 = Vector256.FusedMultiplyAdd(c2, a, b);
-            c3 = Vector256.FusedMultiplyAdd(c3, a, b); c4 = Vector256.FusedMultiplyAdd(c4, a, b); c5 = Vector256.FusedMultiplyAdd(c5, a, b);
-            c6 = Vector256.FusedMultiplyAdd(c6, a, b); c7 = Vector256.FusedMultiplyAdd(c7, a, b); c8 = Vector256.FusedMultiplyAdd(c8, a, b);
-            c9 = Vector256.FusedMultiplyAdd(c9, a, b); c10 = Vector256.FusedMultiplyAdd(c10, a, b); c11 = Vector256.FusedMultiplyAdd(c11, a, b);
-        }
-
-        return Vector256.Sum(c0 + c1 + c2 + c3 + c4 + c5 + c6 + c7 + c8 + c9 + c10 + c11);
+        Span<float> sum = stackalloc float[T.Count];
+        (c0 + c1 + c2 + c3 + c4 + c5 + c6 + c7 + c8 + c9 + c10 + c11).Store(sum, 0);
+        return sum[0];
     }
 }

@@ -9,7 +9,7 @@ namespace MiniNet.Layers;
 /// the old state in directly, an additive path like the LSTM's cell. Parameters weight_ih [3H, I], weight_hh [3H, H],
 /// bias_ih [3H], bias_hh [3H], all from U(−1/√H, 1/√H).
 /// </remarks>
-public sealed class GruCell : Module
+public sealed class GruCell : RecurrentCell
 {
     /// <summary>Creates the cell.</summary>
     /// <param name="inputSize">Features per input vector.</param>
@@ -17,43 +17,9 @@ public sealed class GruCell : Module
     /// <param name="bias">Whether to learn the two biases.</param>
     /// <param name="random">The generator for initialization; <see cref="Initializers.Generator"/> when null.</param>
     public GruCell(int inputSize, int hiddenSize, bool bias = true, Random? random = null)
+        : base(3, inputSize, hiddenSize, bias, random)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputSize);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(hiddenSize);
-        InputSize = inputSize;
-        HiddenSize = hiddenSize;
-        random ??= Initializers.Generator;
-        WeightIh = AddParameter("weight_ih", Tensor.Zeros([3 * hiddenSize, inputSize], requiresGrad: true));
-        WeightHh = AddParameter("weight_hh", Tensor.Zeros([3 * hiddenSize, hiddenSize], requiresGrad: true));
-        if (bias)
-        {
-            BiasIh = AddParameter("bias_ih", Tensor.Zeros([3 * hiddenSize], requiresGrad: true));
-            BiasHh = AddParameter("bias_hh", Tensor.Zeros([3 * hiddenSize], requiresGrad: true));
-        }
-
-        foreach (Tensor p in Parameters())
-        {
-            RecurrentMath.InitUniform(p, hiddenSize, random);
-        }
     }
-
-    /// <summary>Features per input vector.</summary>
-    public int InputSize { get; }
-
-    /// <summary>Size of the hidden state.</summary>
-    public int HiddenSize { get; }
-
-    /// <summary>W_ih, [3H, I], gate blocks r, z, n.</summary>
-    public Tensor WeightIh { get; }
-
-    /// <summary>W_hh, [3H, H], gate blocks r, z, n.</summary>
-    public Tensor WeightHh { get; }
-
-    /// <summary>b_ih, [3H], or null.</summary>
-    public Tensor? BiasIh { get; }
-
-    /// <summary>b_hh, [3H], or null.</summary>
-    public Tensor? BiasHh { get; }
 
     /// <summary>One step.</summary>
     /// <param name="input">x, [batch, inputSize].</param>
@@ -61,22 +27,9 @@ public sealed class GruCell : Module
     /// <returns>h', [batch, hiddenSize].</returns>
     public Tensor Forward(Tensor input, Tensor? hidden = null)
     {
-        ArgumentNullException.ThrowIfNull(input);
-        if (input.Rank != 2 || input.Shape[1] != InputSize)
-        {
-            throw new ArgumentException($"GruCell expects input of shape [batch, {InputSize}], but got {LayerInput.Format(input.Shape)}.", nameof(input));
-        }
-
-        int batch = input.Shape[0];
-        if (hidden is not null)
-        {
-            LayerInput.RequireShape(hidden, [batch, HiddenSize], nameof(GruCell), "hidden");
-        }
+        int batch = CheckInput(input, (hidden, "hidden"));
 
         Tensor h = hidden ?? Tensor.Zeros([batch, HiddenSize]);
         return RecurrentMath.GruStep(Tensor.Linear(input, WeightIh, BiasIh), h, WeightHh, BiasHh);
     }
-
-    /// <inheritdoc/>
-    protected override string ExtraRepr() => $"{InputSize}, {HiddenSize}{(BiasIh is null ? ", bias=False" : string.Empty)}";
 }

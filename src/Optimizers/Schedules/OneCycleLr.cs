@@ -25,9 +25,8 @@ public enum AnnealStrategy
 /// </remarks>
 public sealed class OneCycleLr : LrSchedule
 {
-    private readonly (double End, Func<ParameterGroup, double> StartLr, Func<ParameterGroup, double> EndLr, double StartMomentum, double EndMomentum)[] _phases;
+    private readonly (double End, double StartLr, double EndLr, double StartMomentum, double EndMomentum)[] _phases;
     private readonly bool _useBeta1;
-    private readonly Dictionary<ParameterGroup, (double Initial, double Max, double Min)> _rates = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>Creates the schedule.</summary>
     /// <param name="optimizer">The optimizer.</param>
@@ -57,25 +56,24 @@ public sealed class OneCycleLr : LrSchedule
         }
 
         _useBeta1 = optimizer is AdamOptimizer;
+        double initial = maxLr / divFactor, min = initial / finalDivFactor;
         foreach (ParameterGroup group in optimizer.Groups)
         {
-            double initial = maxLr / divFactor;
             group.InitialLearningRate = (float)initial;
-            _rates[group] = (initial, maxLr, initial / finalDivFactor);
         }
 
         double up = (pctStart * totalSteps) - 1;
         _phases = threePhase
             ?
             [
-                (up, g => _rates[g].Initial, g => _rates[g].Max, maxMomentum, baseMomentum),
-                ((2 * pctStart * totalSteps) - 2, g => _rates[g].Max, g => _rates[g].Initial, baseMomentum, maxMomentum),
-                (totalSteps - 1, g => _rates[g].Initial, g => _rates[g].Min, maxMomentum, maxMomentum),
+                (up, initial, maxLr, maxMomentum, baseMomentum),
+                ((2 * pctStart * totalSteps) - 2, maxLr, initial, baseMomentum, maxMomentum),
+                (totalSteps - 1, initial, min, maxMomentum, maxMomentum),
             ]
             :
             [
-                (up, g => _rates[g].Initial, g => _rates[g].Max, maxMomentum, baseMomentum),
-                (totalSteps - 1, g => _rates[g].Max, g => _rates[g].Min, baseMomentum, maxMomentum),
+                (up, initial, maxLr, maxMomentum, baseMomentum),
+                (totalSteps - 1, maxLr, min, baseMomentum, maxMomentum),
             ];
         Apply();
     }
@@ -118,33 +116,27 @@ public sealed class OneCycleLr : LrSchedule
 
     private void Apply()
     {
+        // The phase holding this step (the last one past its end), and how far into it the step is.
+        double start = 0;
+        int phase = 0;
+        while (phase < _phases.Length - 1 && StepCount > _phases[phase].End)
+        {
+            start = _phases[phase++].End;
+        }
+
+        (double end, double startLr, double endLr, double startMomentum, double endMomentum) = _phases[phase];
+        double pct = (StepCount - start) / (end - start);
+        float momentum = (float)Anneal(startMomentum, endMomentum, pct);
         foreach (ParameterGroup group in Optimizer.Groups)
         {
-            double start = 0;
-            for (int i = 0; i < _phases.Length; i++)
+            group.ExactLearningRate = Anneal(startLr, endLr, pct);
+            if (CycleMomentum && _useBeta1)
             {
-                (double end, Func<ParameterGroup, double> startLr, Func<ParameterGroup, double> endLr, double startMomentum, double endMomentum) = _phases[i];
-                if (StepCount <= end || i == _phases.Length - 1)
-                {
-                    double pct = (StepCount - start) / (end - start);
-                    group.ExactLearningRate = Anneal(startLr(group), endLr(group), pct);
-                    if (CycleMomentum)
-                    {
-                        float momentum = (float)Anneal(startMomentum, endMomentum, pct);
-                        if (_useBeta1)
-                        {
-                            group.Beta1 = momentum;
-                        }
-                        else
-                        {
-                            group.Momentum = momentum;
-                        }
-                    }
-
-                    break;
-                }
-
-                start = end;
+                group.Beta1 = momentum;
+            }
+            else if (CycleMomentum)
+            {
+                group.Momentum = momentum;
             }
         }
     }

@@ -77,8 +77,8 @@ public sealed class FusedGru : CustomOp
         FusedLayerInputs.Return(q);
         Tensor[] outputs =
         [
-            Tensor.FromBuffer(_layer.FromTimeMajor(_hAll.AsSpan(rowsBH, steps * rowsBH)), _layer.OutputShape),
-            Tensor.FromBuffer(_hAll.AsSpan(steps * rowsBH, rowsBH).ToArray(), [batch, hidden]),
+            _layer.SequenceOutput(_hAll),
+            _layer.FinalState(_hAll),
         ];
         if (!RecordsGraph)
         {

@@ -159,6 +159,14 @@ internal sealed class FusedLayerInputs
         return data;
     }
 
+    /// <summary>The output sequence from a state history [T + 1, B, H] (block t + 1 is h_t), in the caller's layout, as a new tensor.</summary>
+    public Tensor SequenceOutput(float[] history) =>
+        Tensor.FromBuffer(FromTimeMajor(history.AsSpan(Batch * Hidden, Steps * Batch * Hidden)), OutputShape);
+
+    /// <summary>The last step's state [B, H] from a state history [T + 1, B, H], as a new tensor.</summary>
+    public Tensor FinalState(float[] history) =>
+        Tensor.FromBuffer(history.AsSpan(Steps * Batch * Hidden, Batch * Hidden).ToArray(), [Batch, Hidden]);
+
     /// <summary>A gradient of the output as [T, B, H] (a rented copy when batch-first, else the gradient itself).</summary>
     public float[] ToTimeMajor(float[] gradient)
     {

@@ -85,9 +85,9 @@ public sealed class FusedLstm : CustomOp
         recurrent.ReturnToPool();
         Tensor[] outputs =
         [
-            Tensor.FromBuffer(_layer.FromTimeMajor(_hAll.AsSpan(rowsBH, steps * rowsBH)), _layer.OutputShape),
-            Tensor.FromBuffer(_hAll.AsSpan(steps * rowsBH, rowsBH).ToArray(), [batch, hidden]),
-            Tensor.FromBuffer(_cAll.AsSpan(steps * rowsBH, rowsBH).ToArray(), [batch, hidden]),
+            _layer.SequenceOutput(_hAll),
+            _layer.FinalState(_hAll),
+            _layer.FinalState(_cAll),
         ];
         if (!RecordsGraph)
         {

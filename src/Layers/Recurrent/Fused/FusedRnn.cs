@@ -70,8 +70,8 @@ public sealed class FusedRnn : CustomOp
         recurrent.ReturnToPool();
         Tensor[] outputs =
         [
-            Tensor.FromBuffer(_layer.FromTimeMajor(_hAll.AsSpan(rowsBH, steps * rowsBH)), _layer.OutputShape),
-            Tensor.FromBuffer(_hAll.AsSpan(steps * rowsBH, rowsBH).ToArray(), [batch, hidden]),
+            _layer.SequenceOutput(_hAll),
+            _layer.FinalState(_hAll),
         ];
         if (!RecordsGraph)
         {

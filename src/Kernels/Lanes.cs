@@ -54,6 +54,21 @@ internal interface ILanes<TSelf>
 
     /// <summary>Each lane of <paramref name="values"/> where <paramref name="condition"/>'s lane is positive, else 0.</summary>
     static abstract TSelf WherePositive(TSelf condition, TSelf values);
+
+    /// <summary>
+    /// Each lane of <paramref name="values"/>, except that a subnormal lane (0 &lt; |x| &lt; 2⁻¹²⁶) becomes 0 — what a
+    /// CPU's flush-to-zero mode does, which .NET cannot switch on. A gradient that fades through a long sequence reaches
+    /// the subnormals, where every multiply that touches one costs a microcode assist (about 100 cycles on x86 cores); a
+    /// backward kernel flushes what it writes so the GEMMs after it never see one. NaN and ±∞ pass unchanged.
+    /// </summary>
+    static abstract TSelf FlushSubnormal(TSelf values);
+}
+
+/// <summary>Constants the lane types share.</summary>
+internal static class LaneConstants
+{
+    /// <summary>2⁻¹²⁶, the smallest normal float; below it (in magnitude) are the subnormals.</summary>
+    public const float SmallestNormal = 1.17549435e-38f;
 }
 
 /// <summary>16 lanes in a <see cref="Vector512{T}"/>.</summary>
@@ -92,6 +107,10 @@ internal readonly struct Lanes512(Vector512<float> value) : ILanes<Lanes512>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes512 WherePositive(Lanes512 condition, Lanes512 values) =>
         new(Vector512.ConditionalSelect(Vector512.GreaterThan(condition._value, Vector512<float>.Zero), values._value, Vector512<float>.Zero));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes512 FlushSubnormal(Lanes512 values) =>
+        new(Vector512.ConditionalSelect(Vector512.LessThan(Vector512.Abs(values._value), Vector512.Create(LaneConstants.SmallestNormal)), Vector512<float>.Zero, values._value));
 }
 
 /// <summary>8 lanes in a <see cref="Vector256{T}"/>.</summary>
@@ -130,6 +149,10 @@ internal readonly struct Lanes256(Vector256<float> value) : ILanes<Lanes256>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes256 WherePositive(Lanes256 condition, Lanes256 values) =>
         new(Vector256.ConditionalSelect(Vector256.GreaterThan(condition._value, Vector256<float>.Zero), values._value, Vector256<float>.Zero));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes256 FlushSubnormal(Lanes256 values) =>
+        new(Vector256.ConditionalSelect(Vector256.LessThan(Vector256.Abs(values._value), Vector256.Create(LaneConstants.SmallestNormal)), Vector256<float>.Zero, values._value));
 }
 
 /// <summary>4 lanes in a <see cref="Vector128{T}"/>.</summary>
@@ -170,6 +193,10 @@ internal readonly struct Lanes128(Vector128<float> value) : ILanes<Lanes128>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes128 WherePositive(Lanes128 condition, Lanes128 values) =>
         new(Vector128.ConditionalSelect(Vector128.GreaterThan(condition._value, Vector128<float>.Zero), values._value, Vector128<float>.Zero));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes128 FlushSubnormal(Lanes128 values) =>
+        new(Vector128.ConditionalSelect(Vector128.LessThan(Vector128.Abs(values._value), Vector128.Create(LaneConstants.SmallestNormal)), Vector128<float>.Zero, values._value));
 }
 
 /// <summary>One lane, computed in lane 0 of a <see cref="Vector128{T}"/> so it rounds exactly as the vector widths do.</summary>
@@ -207,6 +234,9 @@ internal readonly struct Lane1(Vector128<float> value) : ILanes<Lane1>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane1 WherePositive(Lane1 condition, Lane1 values) => new(Lanes128.WherePositive(condition._value, values._value).Value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lane1 FlushSubnormal(Lane1 values) => new(Lanes128.FlushSubnormal(values._value).Value);
 }
 
 /// <summary>A kernel written once over lanes: <see cref="Step{TLanes}"/> handles elements [j, j + TLanes.Count).</summary>

@@ -18,6 +18,8 @@ namespace MiniNet.Layers;
 /// δ_ih = [δ_r, δ_z, δ_n]; the hidden side's is δ_hh = [δ_r, δ_z, r⊙δ_n], because r multiplies only ĥ. dh ← dh⊙z, the
 /// direct path to h_{t−1}; the caller adds δ_hh·W_hh to it.
 /// </para>
+/// <para>The gradients the backward row writes are flushed to zero below 2⁻¹²⁶ (<see cref="ILanes{TSelf}.FlushSubnormal"/>),
+/// as <see cref="LstmCellKernel"/>'s are.</para>
 /// <para>σ and tanh are <see cref="FastActivations"/>' rational function; the composite <see cref="GruCell"/> is the
 /// reference this is tested against.</para>
 /// </remarks>
@@ -97,16 +99,16 @@ internal static class GruCellKernel
             T one = T.Create(1f);
             T r = T.Load(_gates, j), z = T.Load(_gates, n + j), candidate = T.Load(_gates, (2 * n) + j);
             T dh = T.Load(_dh, j);
-            T deltaN = dh * (one - z) * (one - (candidate * candidate));                       // δ_n
-            T deltaR = deltaN * T.Load(_hiddenN, j) * r * (one - r);                           // δ_r
-            T deltaZ = dh * (T.Load(_hPrevious, j) - candidate) * z * (one - z);               // δ_z
+            T deltaN = T.FlushSubnormal(dh * (one - z) * (one - (candidate * candidate)));     // δ_n
+            T deltaR = T.FlushSubnormal(deltaN * T.Load(_hiddenN, j) * r * (one - r));         // δ_r
+            T deltaZ = T.FlushSubnormal(dh * (T.Load(_hPrevious, j) - candidate) * z * (one - z));   // δ_z
             deltaR.Store(_deltaIh, j);
             deltaZ.Store(_deltaIh, n + j);
             deltaN.Store(_deltaIh, (2 * n) + j);
             deltaR.Store(_deltaHh, j);
             deltaZ.Store(_deltaHh, n + j);
-            (r * deltaN).Store(_deltaHh, (2 * n) + j);                                         // the hidden side of n: r⊙δ_n
-            (dh * z).Store(_dh, j);                                                            // the direct path to h_{t−1}
+            T.FlushSubnormal(r * deltaN).Store(_deltaHh, (2 * n) + j);                         // the hidden side of n: r⊙δ_n
+            T.FlushSubnormal(dh * z).Store(_dh, j);                                                            // the direct path to h_{t−1}
         }
     }
 }

@@ -10,6 +10,8 @@ namespace MiniNet.Layers;
 /// φ is tanh (φ' = 1 − h²) or relu (φ' = [h &gt; 0]), both written in terms of the output h, which is all the backward
 /// pass keeps. tanh is <see cref="FastActivations"/>' rational function; the composite <see cref="RnnCell"/> is the
 /// reference this is tested against.
+/// <para>The gradients the backward row writes are flushed to zero below 2⁻¹²⁶ (<see cref="ILanes{TSelf}.FlushSubnormal"/>),
+/// as <see cref="LstmCellKernel"/>'s are.</para>
 /// </remarks>
 internal static class RnnCellKernel
 {
@@ -67,7 +69,7 @@ internal static class RnnCellKernel
             where T : struct, ILanes<T>
         {
             T h = T.Load(_h, j), dh = T.Load(_dh, j);
-            (relu ? T.WherePositive(h, dh) : dh * (T.Create(1f) - (h * h))).Store(_delta, j);   // δ = dh⊙φ'(h)
+            T.FlushSubnormal(relu ? T.WherePositive(h, dh) : dh * (T.Create(1f) - (h * h))).Store(_delta, j);   // δ = dh⊙φ'(h)
         }
     }
 }

@@ -1,5 +1,7 @@
 // MiniNet's benchmarks.
 //   dotnet run -c Release --project bench/MiniNet.Bench -- workloads [name filter]   the workload table (shared/bench/WORKLOADS.md)
+//   dotnet run -c Release --project bench/MiniNet.Bench -- clipper-scaling [name filter] [max steps, default 1000000]
+//                                                            per-step time of every clipper from 1,000 to 1,000,000 steps
 //   dotnet run -c Release --project bench/MiniNet.Bench -- micro [BenchmarkDotNet options, e.g. --filter *Adam*]
 using BenchmarkDotNet.Running;
 
@@ -10,11 +12,18 @@ if (args.Length > 0 && args[0] == "workloads")
     return 0;
 }
 
+if (args.Length > 0 && args[0] == "clipper-scaling")
+{
+    int maxSteps = args.Length > 2 && int.TryParse(args[2], out int n) && n >= 1000 ? n : 1_000_000;
+    MiniNet.Bench.ClipperScaling.Run(args.Length > 1 && args[1] != "all" ? args[1] : null, maxSteps, Console.Out, Console.Error);
+    return 0;
+}
+
 if (args.Length > 0 && args[0] == "micro")
 {
     BenchmarkSwitcher.FromAssembly(typeof(MiniNet.Bench.AdamStepBenchmark).Assembly).Run(args[1..]);
     return 0;
 }
 
-Console.Error.WriteLine("usage: MiniNet.Bench workloads [name filter] | micro [BenchmarkDotNet options, for example --filter *Adam*]");
+Console.Error.WriteLine("usage: MiniNet.Bench workloads [name filter] | clipper-scaling [name filter|all] [max steps] | micro [BenchmarkDotNet options, for example --filter *Adam*]");
 return 2;

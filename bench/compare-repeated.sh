@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# compare.sh, N times, summarized: per workload, the median MiniNet/PyTorch ratio over the runs and its range.
+# compare.sh, N times, summarized. Per workload: the median MiniNet / best-peer ratio over the runs and its range,
+# MiniNet's median time and its run-to-run spread (max/min; the stability target is 1.15 or less), the best peer's
+# median time and which peer that was most often, PyTorch's and TorchSharp's medians, and from MiniNet's own
+# diagnostics the median GFLOPS, share of the machine's FMA peak and kilobytes allocated per step.
 # One compare.sh run takes a 15-repetition median of each side once; on a shared 2-core machine a sub-millisecond
 # workload (gemm) swings by 2x between runs on either side, so a target is judged on the median of several runs.
 #
 # Usage (from the project root): bench/compare-repeated.sh [runs, default 5] [command that prints MiniNet's table]
 #   MININET_BLAS=openblas bench/compare-repeated.sh 10      # the OpenBLAS backend
+#   MININET_AVX512=0 bench/compare-repeated.sh              # MiniNet on its AVX2 path (DOTNET_EnableAVX512=0), peers unchanged
 # Each run's own table goes to standard error as it finishes, so progress shows.
 set -euo pipefail
 runs="${1:-5}"
@@ -16,18 +20,35 @@ mininet_cmd="${2:-dotnet $here/MiniNet.Bench/bin/Release/net10.0/MiniNet.Bench.d
 if [ -z "${2:-}" ]; then
   dotnet build -c Release --nologo -v quiet "$here/MiniNet.Bench" >&2
 fi
+case "${MININET_AVX512:-1}" in
+  0) mininet_cmd="env DOTNET_EnableAVX512=0 $mininet_cmd" ;;
+  1) ;;
+  *) echo "compare-repeated.sh: MININET_AVX512 must be 0 or 1, got '$MININET_AVX512'" >&2; exit 2 ;;
+esac
 tmp="$(mktemp -d)"; trap 'rm -rf "$tmp"' EXIT
 for i in $(seq 1 "$runs"); do
   echo "# run $i of $runs" >&2
-  bash "$compare" "$mininet_cmd" > "$tmp/run.txt" || { cat "$tmp/run.txt" >&2; echo "compare-repeated.sh: run $i failed" >&2; exit 1; }
+  # MiniNet's diagnostics (stderr: "# name GFLOP/step GFLOPS %peak KB/step") are kept for the summary, and shown.
+  bash "$compare" "$mininet_cmd 2> >(tee -a $tmp/diagnostics.txt >&2)" > "$tmp/run.txt" || { cat "$tmp/run.txt" >&2; echo "compare-repeated.sh: run $i failed" >&2; exit 1; }
   cat "$tmp/run.txt" >&2
-  awk 'NR > 1 { print $1 "\t" $2 "\t" $3 "\t" $4 }' "$tmp/run.txt" >> "$tmp/all.tsv"
+  # workload, mininet_ms, peer_ms, ratio, peer, torch_ms, tsharp_ms
+  awk 'NR > 1 && NF >= 7 { print $1 "\t" $2 "\t" $3 "\t" $4 "\t" $5 "\t" $6 "\t" $7 }' "$tmp/run.txt" >> "$tmp/all.tsv"
 done
-# The median of column $2 of the rows for workload $1 (mawk has no sort, so sort(1) orders them).
-median() { awk -F'\t' -v name="$1" -v column="$2" '$1 == name { print $column }' "$tmp/all.tsv" | sort -g |
-  awk '{ value[NR] = $1 } END { print NR % 2 ? value[(NR + 1) / 2] : (value[NR / 2] + value[NR / 2 + 1]) / 2 }'; }
-printf '%-36s %8s %8s %8s %14s %14s\n' workload median min max mininet_ms torch_ms
+grep -hE '^# [a-z].*[0-9.]+ +[0-9.]+ +([0-9]+ %|-) +[0-9.]+$' "$tmp/diagnostics.txt" | sed 's/^# //; s/ %//' |
+  awk '{ print $1 "\t" $3 "\t" $4 "\t" $5 }' > "$tmp/diag.tsv" || : > "$tmp/diag.tsv"
+grep -h '^# FMA peak' "$tmp/diagnostics.txt" | sort | uniq -c | sort -rn | head -1 | sed 's/^ *[0-9]* /machine: /' || true
+# The median of column $3 of the rows for workload $2 of file $1 (mawk has no sort, so sort(1) orders them); "-" when none is numeric.
+median() { awk -F'\t' -v name="$2" -v column="$3" '$1 == name && $column ~ /^[0-9.]+$/ { print $column }' "$1" | sort -g |
+  awk '{ value[NR] = $1 } END { if (NR == 0) print "-"; else print NR % 2 ? value[(NR + 1) / 2] : (value[NR / 2] + value[NR / 2 + 1]) / 2 }'; }
+spread() { awk -F'\t' -v name="$1" '$1 == name && $2 > 0 { if (!n++ || $2 < lo) lo = $2; if ($2 > hi) hi = $2 } END { printf "%.2f", n ? hi / lo : 0 }' "$tmp/all.tsv"; }
+mostly() { awk -F'\t' -v name="$1" '$1 == name { print $5 }' "$tmp/all.tsv" | sort | uniq -c | sort -rn | awk 'NR == 1 { print $2 }'; }
+printf '%-36s %7s %6s %6s %10s %7s %10s %-10s %10s %10s %8s %6s %10s\n' \
+  workload median min max mininet_ms max/min peer_ms peer torch_ms tsharp_ms GFLOPS %peak KB/step
 for name in $(cut -f1 "$tmp/all.tsv" | sort -u); do
   range=$(awk -F'\t' -v name="$name" '$1 == name { print $4 }' "$tmp/all.tsv" | sort -g | sed -n '1p;$p' | tr '\n' ' ')
-  printf '%-36s %8.2f %8.2f %8.2f %14.3f %14.3f\n' "$name" "$(median "$name" 4)" $range "$(median "$name" 2)" "$(median "$name" 3)"
+  # shellcheck disable=SC2086 # $range is the two numbers min and max
+  printf '%-36s %7.2f %6.2f %6.2f %10.3f %7s %10.3f %-10s %10s %10s %8s %6s %10s\n' "$name" "$(median "$tmp/all.tsv" "$name" 4)" $range \
+    "$(median "$tmp/all.tsv" "$name" 2)" "$(spread "$name")" "$(median "$tmp/all.tsv" "$name" 3)" "$(mostly "$name")" \
+    "$(median "$tmp/all.tsv" "$name" 6)" "$(median "$tmp/all.tsv" "$name" 7)" \
+    "$(median "$tmp/diag.tsv" "$name" 2)" "$(median "$tmp/diag.tsv" "$name" 3)" "$(median "$tmp/diag.tsv" "$name" 4)"
 done

@@ -16,7 +16,8 @@ namespace MiniNet.Training;
 /// T·B·4H, the hidden and cell states 2·(T+1)·B·H, tanh(c) T·B·H, the output T·B·H and the input T·B·I; RNN: (T+1)·B·H, T·B·H and
 /// T·B·I) plus what its backward adds (the gate gradients T·B·gates·H, the operand matrix T·B·(I+H+1) and the input gradient),
 /// pooled buffers counted at their power-of-two size;</item>
-/// <item>evaluation: the held-out batch's inputs for the whole run, and its forward pass (the same buffers, for the held-out batch of E sequences);</item>
+/// <item>evaluation: the held-out batch's inputs for the whole run, and the forward pass of one chunk of it
+/// (<see cref="Trainer.EvaluationChunkSteps"/> sequence-steps) under NoGrad, which keeps no step's gates;</item>
 /// <item>64 MB for the runtime itself.</item>
 /// </list>
 /// The peak is the model plus the held-out inputs plus the larger of a training step and an evaluation. The check compares it
@@ -50,7 +51,7 @@ public sealed record MemoryEstimate(long ModelBytes, long TrainingStepBytes, lon
         long state = config.Optimizer switch { "adam" or "adamw" => 2, "rmsprop" or "adagrad" => 1, _ => 0 } * parameters;
         long model = (2 * parameters) + parameters + (parameters + state) + state;
         long training = Step(config.Batch, backward: true);
-        long evaluation = Step(config.EvalBatch, backward: false);
+        long evaluation = Evaluation(Math.Min(config.EvalBatch, Math.Max(1, Trainer.EvaluationChunkSteps / t)));
         return new MemoryEstimate(4 * model, 4 * training, 4 * evaluation, 4 * config.EvalBatch * t * input, config);
 
         long Step(long batch, bool backward)
@@ -70,6 +71,24 @@ public sealed record MemoryEstimate(long ModelBytes, long TrainingStepBytes, lon
 
             long heads = task.Readout == TaskReadout.EveryStep ? t * batch * output * 4 : batch * output * 4;
             return total + (backward ? 2 * heads : heads);
+        }
+
+        // One chunk of the held-out batch under NoGrad: the fused LSTM and GRU keep the running state, a chunk of
+        // gates (about 2¹⁸ floats) and their output; the RNN its state history (T+1)·B·H and its output.
+        long Evaluation(long batch)
+        {
+            long total = batch * t * input;
+            for (long layer = 0; layer < layers; layer++)
+            {
+                long features = layer == 0 ? input : h;
+                long rows = t * batch;
+                long chunk = Pow2(Math.Min(rows, Math.Max(batch, (1L << 18) / Math.Max(1, gates * h) * batch)) * gates * h);
+                total += Pow2(rows * features) + (rows * h)
+                    + (gates == 1 ? Pow2((t + 1) * batch * h) : chunk + (4 * Pow2(2 * batch * h)));
+            }
+
+            long heads = task.Readout == TaskReadout.EveryStep ? t * batch * output * 4 : batch * output * 4;
+            return total + heads;
         }
     }
 

@@ -109,7 +109,18 @@ public static class Trainer
         return run.Finish(cancellation.IsCancellationRequested);
     }
 
+    /// <summary>
+    /// Sequence-steps a held-out batch is evaluated in at a time (2¹⁶: 500 sequences up to 131 steps long in one pass,
+    /// 65 sequences of 1,000 steps, one of 100,000), so evaluation's memory stays flat however large the batch.
+    /// </summary>
+    public const int EvaluationChunkSteps = 1 << 16;
+
     /// <summary>The held-out loss and accuracy, without recording a graph.</summary>
+    /// <remarks>
+    /// A batch longer than <see cref="EvaluationChunkSteps"/> sequence-steps is evaluated in chunks of sequences, and
+    /// each chunk's loss and accuracy weighted by its share of the sequences — the task's mean over the whole batch,
+    /// since every sequence of a task weighs alike (the same steps, the same number of answers).
+    /// </remarks>
     /// <param name="model">The model.</param>
     /// <param name="task">The task.</param>
     /// <param name="test">The held-out batch.</param>
@@ -119,10 +130,26 @@ public static class Trainer
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(task);
         ArgumentNullException.ThrowIfNull(test);
+        int perChunk = Math.Max(1, EvaluationChunkSteps / Math.Max(1, test.Inputs.Shape[1]));
         using (NoGrad.Scope())
         {
-            Tensor prediction = model.Forward(test.Inputs);
-            return (task.Loss(prediction, test).Item(), task.Accuracy(prediction, test));
+            if (perChunk >= test.Count)
+            {
+                Tensor prediction = model.Forward(test.Inputs);
+                return (task.Loss(prediction, test).Item(), task.Accuracy(prediction, test));
+            }
+
+            double loss = 0, accuracy = 0;
+            for (int start = 0; start < test.Count; start += perChunk)
+            {
+                TaskBatch chunk = test.Slice(start, Math.Min(perChunk, test.Count - start));
+                Tensor prediction = model.Forward(chunk.Inputs);
+                double share = (double)chunk.Count / test.Count;
+                loss += task.Loss(prediction, chunk).Item() * share;
+                accuracy += task.Accuracy(prediction, chunk) * share;
+            }
+
+            return (loss, accuracy);
         }
     }
 }

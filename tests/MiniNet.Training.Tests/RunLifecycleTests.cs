@@ -172,12 +172,12 @@ public sealed class RunLifecycleTests(ITestOutputHelper output) : IDisposable
     }
 
     [Theory]
-    [InlineData(8192, 1, 100, 64, "--hidden")] // the held-out batch dominates, but only a smaller model fits
-    [InlineData(8192, 3, 2, 1, "--hidden")]
-    [InlineData(1, 1, 1_000_000, 1, "--eval-batch")]
-    public void The_memory_estimate_refuses_what_does_not_fit_and_names_the_option_that_dominates(int hidden, int layers, int seqLen, int batch, string option)
+    [InlineData(8192, 1, 100, 64, 500, "--hidden")] // the held-out batch dominates, but only a smaller model fits
+    [InlineData(8192, 3, 2, 1, 500, "--hidden")]
+    [InlineData(1, 1, 1_000_000, 1, 1000, "--eval-batch")] // 7.5 GB of held-out inputs (evaluated a sequence at a time)
+    public void The_memory_estimate_refuses_what_does_not_fit_and_names_the_option_that_dominates(int hidden, int layers, int seqLen, int batch, int evalBatch, string option)
     {
-        TrainingConfig config = Tiny with { Hidden = hidden, Layers = layers, SequenceLength = seqLen, Batch = batch, EvalBatch = 500 };
+        TrainingConfig config = Tiny with { Hidden = hidden, Layers = layers, SequenceLength = seqLen, Batch = batch, EvalBatch = evalBatch };
         config.Validate();
         Action check = () => MemoryEstimate.For(config).ThrowIfTooLarge(available: 4L << 30);
         check.Should().Throw<ArgumentException>().WithMessage($"This run needs about * but 4.0 GB is available; * dominates: {option} * would fit*");

@@ -16,7 +16,34 @@ public enum TaskReadout
 /// <param name="Inputs">[batch, steps, input size].</param>
 /// <param name="Targets">Regression targets [batch, outputs], or null for a classification task.</param>
 /// <param name="Labels">Class labels (one per sample, or one per sample and step, row-major), or null for regression.</param>
-public sealed record TaskBatch(Tensor Inputs, Tensor? Targets, int[]? Labels);
+public sealed record TaskBatch(Tensor Inputs, Tensor? Targets, int[]? Labels)
+{
+    /// <summary>The number of sequences, B.</summary>
+    public int Count => Inputs.Shape[0];
+
+    /// <summary>Sequences [<paramref name="start"/>, <paramref name="start"/> + <paramref name="count"/>) as a batch of their own (copies).</summary>
+    /// <param name="start">The first sequence.</param>
+    /// <param name="count">How many.</param>
+    /// <returns>The smaller batch.</returns>
+    public TaskBatch Slice(int start, int count)
+    {
+        if (start < 0 || count < 1 || start + count > Count)
+        {
+            throw new ArgumentOutOfRangeException(nameof(count), $"Sequences [{start}, {start + count}) are not within the batch of {Count}.");
+        }
+
+        return new TaskBatch(Rows(Inputs, start, count), Targets is null ? null : Rows(Targets, start, count),
+            Labels is null ? null : Labels.AsSpan(start * (Labels.Length / Count), count * (Labels.Length / Count)).ToArray());
+    }
+
+    private static Tensor Rows(Tensor tensor, int start, int count)
+    {
+        int row = tensor.Length / tensor.Shape[0];
+        int[] shape = [.. tensor.Shape];
+        shape[0] = count;
+        return Tensor.FromArray(tensor.Data.AsSpan(start * row, count * row).ToArray(), shape);
+    }
+}
 
 /// <summary>A toy sequence task: a seeded generator, its loss, a chance baseline and a success criterion.</summary>
 public interface ISequenceTask

@@ -53,39 +53,51 @@ public sealed class FusedGru : CustomOp
         int g3 = 3 * hidden;
         int rowsBH = batch * hidden;
 
+        // Recording the graph, every step's gates and ĥ are kept for backward; otherwise only the running state, a
+        // chunk of gates and the output are (see FusedLayerInputs.StateOffset).
+        bool history = RecordsGraph;
+        int chunk = history ? steps : _layer.InferenceChunkSteps;
         _x = _layer.TimeMajorInput();
-        _gates = FusedLayerInputs.Rent(steps * batch * g3);   // X·W_ihᵀ, then the activated r, z, n [T, B, 3H]
-        _layer.Project(_x, _gates);
-        _hAll = FusedLayerInputs.Rent((steps + 1) * rowsBH);  // h_{-1} = h0, then h_0 … h_{T-1}
-        _hiddenN = FusedLayerInputs.Rent(steps * rowsBH);     // ĥ = q_n + b_hn of every step
+        _gates = FusedLayerInputs.Rent(chunk * batch * g3);   // X·W_ihᵀ, then the activated r, z, n [T (or chunk), B, 3H]
+        _hAll = _layer.RentStates(history);                    // h_{-1} = h0, then h_0 … h_{T-1}
+        _hiddenN = FusedLayerInputs.Rent((history ? steps : 1) * rowsBH);   // ĥ = q_n + b_hn of every step
         float[] q = FusedLayerInputs.Rent(batch * g3);         // h_{t−1}·W_hhᵀ of the current step
+        float[]? streamed = history ? null : _layer.NewOutput();
         FusedLayerInputs.CopyOrClear(inputs[FusedLayerInputs.H0], _hAll.AsSpan(0, rowsBH));
         PackedMatrix recurrent = PackedMatrix.PackPooled(_layer.WeightHhData, transposed: true, hidden, g3);
         for (int t = 0; t < steps; t++)
         {
-            Span<float> gatesT = _gates.AsSpan(t * batch * g3, batch * g3);
-            Gemm.Multiply(false, batch, _hAll.AsSpan(t * rowsBH, rowsBH), recurrent, q.AsSpan(0, batch * g3));   // Q = h_{t−1}·W_hhᵀ
+            if (t % chunk == 0)
+            {
+                _layer.Project(_x, _gates, t, Math.Min(chunk, steps - t));
+            }
+
+            Span<float> gatesT = _gates.AsSpan(t % chunk * batch * g3, batch * g3);
+            int before = _layer.StateOffset(t, history), after = _layer.StateOffset(t + 1, history);
+            int hiddenNAt = history ? t * rowsBH : 0;
+            Gemm.Multiply(false, batch, _hAll.AsSpan(before, rowsBH), recurrent, q.AsSpan(0, batch * g3));   // Q = h_{t−1}·W_hhᵀ
             for (int b = 0; b < batch; b++)
             {
-                int at = (t * rowsBH) + (b * hidden);
+                int row = b * hidden;
                 GruCellKernel.Forward(gatesT.Slice(b * g3, g3), q.AsSpan(b * g3, g3), _layer.BiasIhData, _layer.BiasHhData,
-                    _hAll.AsSpan(at, hidden), _hiddenN.AsSpan(at, hidden), _hAll.AsSpan(at + rowsBH, hidden), _vectorBits);
+                    _hAll.AsSpan(before + row, hidden), _hiddenN.AsSpan(hiddenNAt + row, hidden), _hAll.AsSpan(after + row, hidden), _vectorBits);
+            }
+
+            if (streamed is not null)
+            {
+                _layer.StoreStep(streamed, t, _hAll.AsSpan(after, rowsBH));
             }
         }
 
         recurrent.ReturnToPool();
         FusedLayerInputs.Return(q);
-        Tensor[] outputs =
-        [
-            _layer.SequenceOutput(_hAll),
-            _layer.FinalState(_hAll),
-        ];
-        if (!RecordsGraph)
+        (Tensor output, Tensor hn) = _layer.OutputAndFinal(_hAll, streamed, history);
+        if (!history)
         {
             ReturnBuffers();
         }
 
-        return outputs;
+        return [output, hn];
     }
 
     /// <inheritdoc/>

@@ -163,10 +163,6 @@ internal sealed class FusedLayerInputs
     public Tensor SequenceOutput(float[] history) =>
         Tensor.FromBuffer(FromTimeMajor(history.AsSpan(Batch * Hidden, Steps * Batch * Hidden)), OutputShape);
 
-    /// <summary>The last step's state [B, H] from a state history [T + 1, B, H], as a new tensor.</summary>
-    public Tensor FinalState(float[] history) =>
-        Tensor.FromBuffer(history.AsSpan(Steps * Batch * Hidden, Batch * Hidden).ToArray(), [Batch, Hidden]);
-
     /// <summary>A gradient of the output as [T, B, H] (a rented copy when batch-first, else the gradient itself).</summary>
     public float[] ToTimeMajor(float[] gradient)
     {
@@ -181,12 +177,62 @@ internal sealed class FusedLayerInputs
     }
 
     /// <summary>P = X·W_ihᵀ for every step at once, [T·B, gates·H], into <paramref name="destination"/> (the cells add the bias).</summary>
-    public void Project(float[] timeMajorInput, Span<float> destination)
+    public void Project(float[] timeMajorInput, Span<float> destination) => Project(timeMajorInput, destination, 0, Steps);
+
+    /// <summary>P = X·W_ihᵀ for steps [<paramref name="firstStep"/>, + <paramref name="stepCount"/>), [n·B, gates·H], into <paramref name="destination"/>.</summary>
+    public void Project(float[] timeMajorInput, Span<float> destination, int firstStep, int stepCount)
     {
-        int rows = Steps * Batch;
+        int rows = stepCount * Batch;
         int width = Gates * Hidden;
-        Gemm.Multiply(false, true, rows, width, Features, timeMajorInput, WeightIhData, destination[..(rows * width)]);
+        ReadOnlySpan<float> x = timeMajorInput.AsSpan(firstStep * Batch * Features, rows * Features);
+        Gemm.Multiply(false, true, rows, width, Features, x, WeightIhData, destination[..(rows * width)]);
     }
+
+    /// <summary>
+    /// How many steps' gate rows an inference pass (nothing will run backward) projects at a time: enough that the input
+    /// GEMM stays large (about 2¹⁸ floats, a megabyte, of gates), few enough that the gates of a long sequence are never
+    /// all held at once. A pass that records the graph projects all <see cref="Steps"/> at once, as backward needs them.
+    /// </summary>
+    public int InferenceChunkSteps => Math.Clamp((1 << 18) / Math.Max(1, Batch * Gates * Hidden), 1, Steps);
+
+    /// <summary>
+    /// Where state k (k = 0 the initial state, k = t + 1 after step t) lives in a state buffer: its own block of a full
+    /// history [T + 1, B, H] when <paramref name="history"/> (the backward pass reads every step's), else one of two
+    /// alternating blocks [2, B, H] — all an inference pass needs, since step t reads only state t.
+    /// </summary>
+    public int StateOffset(int k, bool history) => (history ? k : k & 1) * Batch * Hidden;
+
+    /// <summary>A state buffer: [T + 1, B, H] for a full history, else the two alternating blocks of <see cref="StateOffset"/>.</summary>
+    public float[] RentStates(bool history) => Rent((history ? Steps + 1 : 2) * Batch * Hidden);
+
+    /// <summary>A new output array [B, T, H] or [T, B, H] for <see cref="StoreStep"/> to fill step by step.</summary>
+    public float[] NewOutput() => GC.AllocateUninitializedArray<float>(Steps * Batch * Hidden);
+
+    /// <summary>Writes h_t ([B, H]) into the output in the caller's layout.</summary>
+    public void StoreStep(float[] output, int t, ReadOnlySpan<float> h)
+    {
+        if (!BatchFirst)
+        {
+            h.CopyTo(output.AsSpan(t * Batch * Hidden));
+            return;
+        }
+
+        for (int b = 0; b < Batch; b++)
+        {
+            h.Slice(b * Hidden, Hidden).CopyTo(output.AsSpan(((b * Steps) + t) * Hidden));
+        }
+    }
+
+    /// <summary>The output sequence and the final state of a pass: from the full history, or from what <see cref="StoreStep"/> wrote.</summary>
+    public (Tensor Output, Tensor Final) OutputAndFinal(float[] states, float[]? streamedOutput, bool history)
+    {
+        Tensor output = streamedOutput is null ? SequenceOutput(states) : Tensor.FromBuffer(streamedOutput, OutputShape);
+        return (output, FinalState(states, history));
+    }
+
+    /// <summary>The last state [B, H] of a state buffer (see <see cref="StateOffset"/>), as a new tensor.</summary>
+    public Tensor FinalState(float[] states, bool history) =>
+        Tensor.FromBuffer(states.AsSpan(StateOffset(Steps, history), Batch * Hidden).ToArray(), [Batch, Hidden]);
 
     /// <summary>Copies an initial state into the first row block of a state history, or clears it when there is none.</summary>
     public static void CopyOrClear(Tensor? state, Span<float> target)

@@ -61,35 +61,47 @@ public sealed class FusedLstm : CustomOp
         int g4 = 4 * hidden;
         int rowsBH = batch * hidden;
 
+        // Recording the graph, every step's gates, states and tanh c_t are kept for backward; otherwise only the
+        // running state, a chunk of gates and the output are (see FusedLayerInputs.StateOffset).
+        bool history = RecordsGraph;
+        int chunk = history ? steps : _layer.InferenceChunkSteps;
         _x = _layer.TimeMajorInput();
-        _gates = FusedLayerInputs.Rent(steps * batch * g4);   // X·W_ihᵀ, then the activated gates [T, B, 4H]
-        _layer.Project(_x, _gates);
-        _hAll = FusedLayerInputs.Rent((steps + 1) * rowsBH);   // h_{-1} = h0, then h_0 … h_{T-1}
-        _cAll = FusedLayerInputs.Rent((steps + 1) * rowsBH);
-        _tanhC = FusedLayerInputs.Rent(steps * rowsBH);
+        _gates = FusedLayerInputs.Rent(chunk * batch * g4);   // X·W_ihᵀ, then the activated gates [T (or chunk), B, 4H]
+        _hAll = _layer.RentStates(history);                    // h_{-1} = h0, then h_0 … h_{T-1}
+        _cAll = _layer.RentStates(history);
+        _tanhC = FusedLayerInputs.Rent((history ? steps : 1) * rowsBH);
+        float[]? streamed = history ? null : _layer.NewOutput();
         FusedLayerInputs.CopyOrClear(inputs[FusedLayerInputs.H0], _hAll.AsSpan(0, rowsBH));
         FusedLayerInputs.CopyOrClear(inputs[FusedLayerInputs.C0], _cAll.AsSpan(0, rowsBH));
         PackedMatrix recurrent = PackedMatrix.PackPooled(_layer.WeightHhData, transposed: true, hidden, g4);
         for (int t = 0; t < steps; t++)
         {
-            Span<float> gatesT = _gates.AsSpan(t * batch * g4, batch * g4);
-            Gemm.Multiply(false, batch, _hAll.AsSpan(t * rowsBH, rowsBH), recurrent, gatesT, beta: 1f);   // z = P_t + h_{t−1}·W_hhᵀ
+            if (t % chunk == 0)
+            {
+                _layer.Project(_x, _gates, t, Math.Min(chunk, steps - t));
+            }
+
+            Span<float> gatesT = _gates.AsSpan(t % chunk * batch * g4, batch * g4);
+            int before = _layer.StateOffset(t, history), after = _layer.StateOffset(t + 1, history);
+            int tanhAt = history ? t * rowsBH : 0;
+            Gemm.Multiply(false, batch, _hAll.AsSpan(before, rowsBH), recurrent, gatesT, beta: 1f);   // z = P_t + h_{t−1}·W_hhᵀ
             for (int b = 0; b < batch; b++)
             {
-                int at = (t * rowsBH) + (b * hidden);
-                LstmCellKernel.Forward(gatesT.Slice(b * g4, g4), _layer.SummedBias, _cAll.AsSpan(at, hidden),
-                    _cAll.AsSpan(at + rowsBH, hidden), _tanhC.AsSpan(at, hidden), _hAll.AsSpan(at + rowsBH, hidden), _vectorBits);
+                int row = b * hidden;
+                LstmCellKernel.Forward(gatesT.Slice(b * g4, g4), _layer.SummedBias, _cAll.AsSpan(before + row, hidden),
+                    _cAll.AsSpan(after + row, hidden), _tanhC.AsSpan(tanhAt + row, hidden), _hAll.AsSpan(after + row, hidden), _vectorBits);
+            }
+
+            if (streamed is not null)
+            {
+                _layer.StoreStep(streamed, t, _hAll.AsSpan(after, rowsBH));
             }
         }
 
         recurrent.ReturnToPool();
-        Tensor[] outputs =
-        [
-            _layer.SequenceOutput(_hAll),
-            _layer.FinalState(_hAll),
-            _layer.FinalState(_cAll),
-        ];
-        if (!RecordsGraph)
+        (Tensor output, Tensor hn) = _layer.OutputAndFinal(_hAll, streamed, history);
+        Tensor[] outputs = [output, hn, _layer.FinalState(_cAll, history)];
+        if (!history)
         {
             ReturnBuffers();
         }

@@ -71,7 +71,7 @@ public sealed class FusedRnn : CustomOp
         Tensor[] outputs =
         [
             _layer.SequenceOutput(_hAll),
-            _layer.FinalState(_hAll),
+            _layer.FinalState(_hAll, history: true),   // the history doubles as the projection buffer, so it is kept whole
         ];
         if (!RecordsGraph)
         {

@@ -1,0 +1,47 @@
+using FluentAssertions;
+using MiniNet.Autograd;
+using Xunit;
+
+namespace MiniNet.Training.Tests;
+
+/// <summary>A held-out batch too long for one pass is evaluated in chunks of sequences, to the same loss and accuracy.</summary>
+public sealed class EvaluationTests
+{
+    [Theory]
+    [InlineData("adding", "lstm")]
+    [InlineData("temporal-order", "gru")]
+    [InlineData("copy", "lstm")]
+    public void A_large_batch_is_evaluated_in_chunks_to_the_whole_batchs_mean(string taskName, string model)
+    {
+        ISequenceTask task = TaskCatalog.Create(taskName, 700);
+        var network = new SequenceModel(model, task.InputSize, 8, 1, task.OutputSize, task.Readout, new Random(1));
+        TaskBatch test = task.Sample(200, new Random(2));   // 200 sequences of 700 or more steps: chunks of at most 93
+        (Trainer.EvaluationChunkSteps / test.Inputs.Shape[1]).Should().BeLessThan(200, "the batch is chunked");
+
+        (double loss, double accuracy) = Trainer.Evaluate(network, task, test);
+
+        Tensor whole;
+        using (NoGrad.Scope())
+        {
+            whole = network.Forward(test.Inputs);
+        }
+
+        // The whole batch's loss is one float mean over up to 200 × 720 terms, which rounds to about 1e-5 relative.
+        loss.Should().BeApproximately(task.Loss(whole, test).Item(), 5e-5 * Math.Max(1, Math.Abs(loss)));
+        accuracy.Should().BeApproximately(task.Accuracy(whole, test), 1e-12);
+    }
+
+    [Fact]
+    public void A_slice_of_a_batch_holds_its_sequences_targets_and_labels()
+    {
+        TaskBatch regression = TaskCatalog.Create("adding", 5).Sample(6, new Random(3));
+        TaskBatch part = regression.Slice(2, 3);
+        part.Inputs.Shape.Should().Equal(3, 5, 2);
+        part.Inputs.Data.Should().Equal(regression.Inputs.Data.Skip(2 * 10).Take(30));
+        part.Targets!.Data.Should().Equal(regression.Targets!.Data.Skip(2).Take(3));
+
+        TaskBatch everyStep = TaskCatalog.Create("copy", 30).Sample(4, new Random(4));
+        everyStep.Slice(1, 2).Labels.Should().Equal(everyStep.Labels!.Skip(everyStep.Labels!.Length / 4).Take(everyStep.Labels!.Length / 2));
+        FluentActions.Invoking(() => regression.Slice(5, 2)).Should().Throw<ArgumentOutOfRangeException>().WithMessage("*[5, 7)*batch of 6*");
+    }
+}

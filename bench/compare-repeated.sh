@@ -34,6 +34,8 @@ for i in $(seq 1 "$runs"); do
   # workload, mininet_ms, peer_ms, ratio, peer, torch_ms, tsharp_ms
   awk 'NR > 1 && NF >= 7 { print $1 "\t" $2 "\t" $3 "\t" $4 "\t" $5 "\t" $6 "\t" $7 }' "$tmp/run.txt" >> "$tmp/all.tsv"
 done
+missing=$(awk -F'\t' '$7 == "-"' "$tmp/all.tsv" | cut -f1 | sort | uniq -c | awk 'NR == 1 { print $1 }')
+[ -z "$missing" ] || echo "# TorchSharp did not run in $missing of $runs runs; those runs' ratios are against PyTorch alone"
 grep -hE '^# [a-z].*[0-9.]+ +[0-9.]+ +([0-9]+ %|-) +[0-9.]+$' "$tmp/diagnostics.txt" | sed 's/^# //; s/ %//' |
   awk '{ print $1 "\t" $3 "\t" $4 "\t" $5 }' > "$tmp/diag.tsv" || : > "$tmp/diag.tsv"
 grep -h '^# FMA peak' "$tmp/diagnostics.txt" | sort | uniq -c | sort -rn | head -1 | sed 's/^ *[0-9]* /machine: /' || true

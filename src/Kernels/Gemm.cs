@@ -68,14 +68,15 @@ internal static class Gemm
     /// <param name="b">The packed right operand, [k, n].</param>
     /// <param name="c">C's m·n elements.</param>
     /// <param name="beta">The factor on C's previous contents.</param>
-    public static void Multiply(bool transposeA, int m, ReadOnlySpan<float> a, PackedMatrix b, Span<float> c, float beta = 0f)
+    /// <param name="parallel">Whether a large product may be split between the cores (false when the caller already runs one such product per core).</param>
+    public static void Multiply(bool transposeA, int m, ReadOnlySpan<float> a, PackedMatrix b, Span<float> c, float beta = 0f, bool parallel = true)
     {
         ArgumentNullException.ThrowIfNull(b);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(m);
         CheckLength(a.Length, (long)m * b.K, "a", "m·k");
         CheckLength(c.Length, (long)m * b.N, "c", "m·n");
         int panels = b.Panels;
-        if ((long)m * b.N * b.K >= ParallelThreshold && panels > 1 && Environment.ProcessorCount > 1)
+        if (parallel && (long)m * b.N * b.K >= ParallelThreshold && panels > 1 && Environment.ProcessorCount > 1)
         {
             GemmParallel(transposeA, m, a, b, c, beta);
             return;

@@ -20,7 +20,8 @@ namespace MiniNet.Training;
 /// (<see cref="Trainer.EvaluationChunkSteps"/> sequence-steps) under NoGrad, which keeps no step's gates;</item>
 /// <item>64 MB for the runtime itself.</item>
 /// </list>
-/// The peak is the model plus the held-out inputs plus the larger of a training step and an evaluation. The check compares it
+/// The peak is the model plus the held-out inputs plus the larger of a training step, an evaluation and a second copy of
+/// the held-out inputs (the task's sampler builds them in an array the tensor then copies). The check compares it
 /// with <see cref="GCMemoryInfo.TotalAvailableMemoryBytes"/> (the machine's memory, or the container's or GC heap limit).
 /// </remarks>
 /// <param name="ModelBytes">Parameters, gradients, optimizer state, packed weights and checkpoint copies.</param>
@@ -33,7 +34,7 @@ public sealed record MemoryEstimate(long ModelBytes, long TrainingStepBytes, lon
     private const long RuntimeBytes = 64L << 20;
 
     /// <summary>The estimated peak.</summary>
-    public long PeakBytes => RuntimeBytes + ModelBytes + HeldOutBytes + Math.Max(TrainingStepBytes, EvaluationBytes);
+    public long PeakBytes => RuntimeBytes + ModelBytes + Math.Max(2 * HeldOutBytes, HeldOutBytes + Math.Max(TrainingStepBytes, EvaluationBytes));
 
     /// <summary>The memory this process may use (<see cref="GCMemoryInfo.TotalAvailableMemoryBytes"/>).</summary>
     public static long AvailableBytes => GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
@@ -116,7 +117,7 @@ public sealed record MemoryEstimate(long ModelBytes, long TrainingStepBytes, lon
         }
 
         TrainingConfig c = Config;
-        long evalShare = HeldOutBytes + EvaluationBytes;
+        long evalShare = HeldOutBytes + Math.Max(HeldOutBytes, EvaluationBytes);
         var candidates = new (long Share, string What, string Option, int Current, Func<int, TrainingConfig> With)[]
         {
             (ModelBytes, $"the model and its optimizer state (--hidden {c.Hidden}, --layers {c.Layers})", "--hidden", c.Hidden, v => c with { Hidden = v }),

@@ -65,28 +65,12 @@ public sealed class FusedGru : CustomOp
         float[]? streamed = history ? null : _layer.NewOutput();
         FusedLayerInputs.CopyOrClear(inputs[FusedLayerInputs.H0], _hAll.AsSpan(0, rowsBH));
         PackedMatrix recurrent = PackedMatrix.PackPooled(_layer.WeightHhData, transposed: true, hidden, g3);
-        for (int t = 0; t < steps; t++)
+        bool parallelProducts = BatchRowBlocks.For(batch) == 1;
+        for (int t0 = 0; t0 < steps; t0 += chunk)
         {
-            if (t % chunk == 0)
-            {
-                _layer.Project(_x, _gates, t, Math.Min(chunk, steps - t));
-            }
-
-            Span<float> gatesT = _gates.AsSpan(t % chunk * batch * g3, batch * g3);
-            int before = _layer.StateOffset(t, history), after = _layer.StateOffset(t + 1, history);
-            int hiddenNAt = history ? t * rowsBH : 0;
-            Gemm.Multiply(false, batch, _hAll.AsSpan(before, rowsBH), recurrent, q.AsSpan(0, batch * g3));   // Q = h_{t−1}·W_hhᵀ
-            for (int b = 0; b < batch; b++)
-            {
-                int row = b * hidden;
-                GruCellKernel.Forward(gatesT.Slice(b * g3, g3), q.AsSpan(b * g3, g3), _layer.BiasIhData, _layer.BiasHhData,
-                    _hAll.AsSpan(before + row, hidden), _hiddenN.AsSpan(hiddenNAt + row, hidden), _hAll.AsSpan(after + row, hidden), _vectorBits);
-            }
-
-            if (streamed is not null)
-            {
-                _layer.StoreStep(streamed, t, _hAll.AsSpan(after, rowsBH));
-            }
+            int end = Math.Min(steps, t0 + chunk);
+            _layer.Project(_x, _gates, t0, end - t0);
+            BatchRowBlocks.Run(batch, (first, last) => ForwardRows(first, last, t0, end, history, streamed, q, recurrent, parallelProducts));
         }
 
         recurrent.ReturnToPool();
@@ -111,27 +95,67 @@ public sealed class FusedGru : CustomOp
         float[] deltaHh = FusedLayerInputs.Rent(steps * batch * g3);
         float[] dh = (float[])outputGradients[1].Data.Clone();   // ∂L/∂h_T, then ∂L/∂h_t going back
         PackedMatrix back = PackedMatrix.PackPooled(_layer.WeightHhData, transposed: false, g3, hidden);
-        for (int t = steps - 1; t >= 0; t--)
-        {
-            System.Numerics.Tensors.TensorPrimitives.Add(dh, dOut.AsSpan(t * rowsBH, rowsBH), dh);
-            ReadOnlySpan<float> activated = _gates.AsSpan(t * batch * g3, batch * g3);
-            Span<float> deltaHhT = deltaHh.AsSpan(t * batch * g3, batch * g3);
-            for (int b = 0; b < batch; b++)
-            {
-                int at = (t * rowsBH) + (b * hidden);
-                GruCellKernel.Backward(activated.Slice(b * g3, g3), _hiddenN.AsSpan(at, hidden), _hAll.AsSpan(at, hidden),
-                    dh.AsSpan(b * hidden, hidden), deltaIh.AsSpan((t * batch * g3) + (b * g3), g3), deltaHhT.Slice(b * g3, g3), _vectorBits);
-            }
-
-            Gemm.Multiply(false, batch, deltaHhT, back, dh, beta: 1f);   // ∂L/∂h_{t−1} = dh⊙z + δ_hh·W_hh
-        }
-
+        bool parallelProducts = BatchRowBlocks.For(batch) == 1;
+        BatchRowBlocks.Run(batch, (first, last) => BackwardRows(first, last, dOut, deltaIh, deltaHh, dh, back, parallelProducts));
         back.ReturnToPool();
         Tensor?[] gradients = FusedLayerGradients.Compute(_layer, NeedsInputGradient, deltaIh, deltaHh, _x, _hAll, dh, null);
         _layer.ReturnTimeMajor(dOut, outputGradients[0].Data);
         FusedLayerInputs.Return(deltaIh, deltaHh);
         ReturnBuffers();
         return gradients;
+    }
+
+    /// <summary>Steps [t0, end) of batch rows [first, last): the recurrent product, the cell, and (inference) the output rows.</summary>
+    private void ForwardRows(int first, int last, int t0, int end, bool history, float[]? streamed, float[] q, PackedMatrix recurrent, bool parallelProducts)
+    {
+        (int batch, int hidden) = (_layer.Batch, _layer.Hidden);
+        int g3 = 3 * hidden;
+        int rowsBH = batch * hidden;
+        int rows = last - first;
+        Span<float> qRows = q.AsSpan(first * g3, rows * g3);
+        for (int t = t0; t < end; t++)
+        {
+            Span<float> gatesT = _gates.AsSpan(((t - t0) * batch * g3) + (first * g3), rows * g3);
+            int before = _layer.StateOffset(t, history) + (first * hidden), after = _layer.StateOffset(t + 1, history) + (first * hidden);
+            int hiddenNAt = (history ? t * rowsBH : 0) + (first * hidden);
+            Gemm.Multiply(false, rows, _hAll.AsSpan(before, rows * hidden), recurrent, qRows, parallel: parallelProducts);   // Q = h_{t−1}·W_hhᵀ
+            for (int b = 0; b < rows; b++)
+            {
+                int row = b * hidden;
+                GruCellKernel.Forward(gatesT.Slice(b * g3, g3), qRows.Slice(b * g3, g3), _layer.BiasIhData, _layer.BiasHhData,
+                    _hAll.AsSpan(before + row, hidden), _hiddenN.AsSpan(hiddenNAt + row, hidden), _hAll.AsSpan(after + row, hidden), _vectorBits);
+            }
+
+            if (streamed is not null)
+            {
+                _layer.StoreStep(streamed, t, first, _hAll.AsSpan(after, rows * hidden));
+            }
+        }
+    }
+
+    /// <summary>Backward through all steps for batch rows [first, last): δ_ih, δ_hh and ∂L/∂h_{t−1} going back.</summary>
+    private void BackwardRows(int first, int last, float[] dOut, float[] deltaIh, float[] deltaHh, float[] dh, PackedMatrix back, bool parallelProducts)
+    {
+        (int batch, int steps, int hidden) = (_layer.Batch, _layer.Steps, _layer.Hidden);
+        int g3 = 3 * hidden;
+        int rowsBH = batch * hidden;
+        int rows = last - first;
+        Span<float> dhRows = dh.AsSpan(first * hidden, rows * hidden);
+        for (int t = steps - 1; t >= 0; t--)
+        {
+            System.Numerics.Tensors.TensorPrimitives.Add(dhRows, dOut.AsSpan((t * rowsBH) + (first * hidden), rows * hidden), dhRows);
+            int gatesAt = (t * batch * g3) + (first * g3);
+            ReadOnlySpan<float> activated = _gates.AsSpan(gatesAt, rows * g3);
+            Span<float> deltaHhT = deltaHh.AsSpan(gatesAt, rows * g3);
+            for (int b = 0; b < rows; b++)
+            {
+                int at = (t * rowsBH) + ((first + b) * hidden);
+                GruCellKernel.Backward(activated.Slice(b * g3, g3), _hiddenN.AsSpan(at, hidden), _hAll.AsSpan(at, hidden),
+                    dhRows.Slice(b * hidden, hidden), deltaIh.AsSpan(gatesAt + (b * g3), g3), deltaHhT.Slice(b * g3, g3), _vectorBits);
+            }
+
+            Gemm.Multiply(false, rows, deltaHhT, back, dhRows, beta: 1f, parallelProducts);   // ∂L/∂h_{t−1} = dh⊙z + δ_hh·W_hh
+        }
     }
 
     private void ReturnBuffers()

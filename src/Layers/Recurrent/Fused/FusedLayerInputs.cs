@@ -208,18 +208,18 @@ internal sealed class FusedLayerInputs
     /// <summary>A new output array [B, T, H] or [T, B, H] for <see cref="StoreStep"/> to fill step by step.</summary>
     public float[] NewOutput() => GC.AllocateUninitializedArray<float>(Steps * Batch * Hidden);
 
-    /// <summary>Writes h_t ([B, H]) into the output in the caller's layout.</summary>
-    public void StoreStep(float[] output, int t, ReadOnlySpan<float> h)
+    /// <summary>Writes h_t of batch rows [<paramref name="firstRow"/>, + h.Length / H) into the output in the caller's layout.</summary>
+    public void StoreStep(float[] output, int t, int firstRow, ReadOnlySpan<float> h)
     {
         if (!BatchFirst)
         {
-            h.CopyTo(output.AsSpan(t * Batch * Hidden));
+            h.CopyTo(output.AsSpan(((t * Batch) + firstRow) * Hidden));
             return;
         }
 
-        for (int b = 0; b < Batch; b++)
+        for (int b = 0; b < h.Length / Hidden; b++)
         {
-            h.Slice(b * Hidden, Hidden).CopyTo(output.AsSpan(((b * Steps) + t) * Hidden));
+            h.Slice(b * Hidden, Hidden).CopyTo(output.AsSpan((((firstRow + b) * Steps) + t) * Hidden));
         }
     }
 

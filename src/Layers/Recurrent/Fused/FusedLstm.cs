@@ -74,28 +74,12 @@ public sealed class FusedLstm : CustomOp
         FusedLayerInputs.CopyOrClear(inputs[FusedLayerInputs.H0], _hAll.AsSpan(0, rowsBH));
         FusedLayerInputs.CopyOrClear(inputs[FusedLayerInputs.C0], _cAll.AsSpan(0, rowsBH));
         PackedMatrix recurrent = PackedMatrix.PackPooled(_layer.WeightHhData, transposed: true, hidden, g4);
-        for (int t = 0; t < steps; t++)
+        bool parallelProducts = BatchRowBlocks.For(batch) == 1;
+        for (int t0 = 0; t0 < steps; t0 += chunk)
         {
-            if (t % chunk == 0)
-            {
-                _layer.Project(_x, _gates, t, Math.Min(chunk, steps - t));
-            }
-
-            Span<float> gatesT = _gates.AsSpan(t % chunk * batch * g4, batch * g4);
-            int before = _layer.StateOffset(t, history), after = _layer.StateOffset(t + 1, history);
-            int tanhAt = history ? t * rowsBH : 0;
-            Gemm.Multiply(false, batch, _hAll.AsSpan(before, rowsBH), recurrent, gatesT, beta: 1f);   // z = P_t + h_{t−1}·W_hhᵀ
-            for (int b = 0; b < batch; b++)
-            {
-                int row = b * hidden;
-                LstmCellKernel.Forward(gatesT.Slice(b * g4, g4), _layer.SummedBias, _cAll.AsSpan(before + row, hidden),
-                    _cAll.AsSpan(after + row, hidden), _tanhC.AsSpan(tanhAt + row, hidden), _hAll.AsSpan(after + row, hidden), _vectorBits);
-            }
-
-            if (streamed is not null)
-            {
-                _layer.StoreStep(streamed, t, _hAll.AsSpan(after, rowsBH));
-            }
+            int end = Math.Min(steps, t0 + chunk);
+            _layer.Project(_x, _gates, t0, end - t0);
+            BatchRowBlocks.Run(batch, (first, last) => ForwardRows(first, last, t0, end, history, streamed, recurrent, parallelProducts));
         }
 
         recurrent.ReturnToPool();
@@ -120,27 +104,66 @@ public sealed class FusedLstm : CustomOp
         float[] dh = (float[])outputGradients[1].Data.Clone();   // ∂L/∂h_T, then ∂L/∂h_t going back
         float[] dc = (float[])outputGradients[2].Data.Clone();   // ∂L/∂c_T, then ∂L/∂c_t
         PackedMatrix back = PackedMatrix.PackPooled(_layer.WeightHhData, transposed: false, g4, hidden);
-        for (int t = steps - 1; t >= 0; t--)
-        {
-            System.Numerics.Tensors.TensorPrimitives.Add(dh, dOut.AsSpan(t * rowsBH, rowsBH), dh);
-            ReadOnlySpan<float> activated = _gates.AsSpan(t * batch * g4, batch * g4);
-            Span<float> deltaT = delta.AsSpan(t * batch * g4, batch * g4);
-            for (int b = 0; b < batch; b++)
-            {
-                int at = (t * rowsBH) + (b * hidden);
-                LstmCellKernel.Backward(activated.Slice(b * g4, g4), _tanhC.AsSpan(at, hidden), _cAll.AsSpan(at, hidden),
-                    dh.AsSpan(b * hidden, hidden), dc.AsSpan(b * hidden, hidden), deltaT.Slice(b * g4, g4), _vectorBits);
-            }
-
-            Gemm.Multiply(false, batch, deltaT, back, dh);   // ∂L/∂h_{t−1} = δ_t·W_hh
-        }
-
+        bool parallelProducts = BatchRowBlocks.For(batch) == 1;
+        BatchRowBlocks.Run(batch, (first, last) => BackwardRows(first, last, dOut, delta, dh, dc, back, parallelProducts));
         back.ReturnToPool();
         Tensor?[] gradients = FusedLayerGradients.Compute(_layer, NeedsInputGradient, delta, delta, _x, _hAll, dh, dc);
         _layer.ReturnTimeMajor(dOut, outputGradients[0].Data);
         FusedLayerInputs.Return(delta);
         ReturnBuffers();
         return gradients;
+    }
+
+    /// <summary>Steps [t0, end) of batch rows [first, last): the recurrent product, the cell, and (inference) the output rows.</summary>
+    private void ForwardRows(int first, int last, int t0, int end, bool history, float[]? streamed, PackedMatrix recurrent, bool parallelProducts)
+    {
+        (int batch, int hidden) = (_layer.Batch, _layer.Hidden);
+        int g4 = 4 * hidden;
+        int rowsBH = batch * hidden;
+        int rows = last - first;
+        for (int t = t0; t < end; t++)
+        {
+            Span<float> gatesT = _gates.AsSpan(((t - t0) * batch * g4) + (first * g4), rows * g4);
+            int before = _layer.StateOffset(t, history) + (first * hidden), after = _layer.StateOffset(t + 1, history) + (first * hidden);
+            int tanhAt = (history ? t * rowsBH : 0) + (first * hidden);
+            Gemm.Multiply(false, rows, _hAll.AsSpan(before, rows * hidden), recurrent, gatesT, beta: 1f, parallelProducts);   // z = P_t + h_{t−1}·W_hhᵀ
+            for (int b = 0; b < rows; b++)
+            {
+                int row = b * hidden;
+                LstmCellKernel.Forward(gatesT.Slice(b * g4, g4), _layer.SummedBias, _cAll.AsSpan(before + row, hidden),
+                    _cAll.AsSpan(after + row, hidden), _tanhC.AsSpan(tanhAt + row, hidden), _hAll.AsSpan(after + row, hidden), _vectorBits);
+            }
+
+            if (streamed is not null)
+            {
+                _layer.StoreStep(streamed, t, first, _hAll.AsSpan(after, rows * hidden));
+            }
+        }
+    }
+
+    /// <summary>Backward through all steps for batch rows [first, last): δ_t and ∂L/∂h_{t−1}, ∂L/∂c_{t−1} going back.</summary>
+    private void BackwardRows(int first, int last, float[] dOut, float[] delta, float[] dh, float[] dc, PackedMatrix back, bool parallelProducts)
+    {
+        (int batch, int steps, int hidden) = (_layer.Batch, _layer.Steps, _layer.Hidden);
+        int g4 = 4 * hidden;
+        int rowsBH = batch * hidden;
+        int rows = last - first;
+        Span<float> dhRows = dh.AsSpan(first * hidden, rows * hidden), dcRows = dc.AsSpan(first * hidden, rows * hidden);
+        for (int t = steps - 1; t >= 0; t--)
+        {
+            System.Numerics.Tensors.TensorPrimitives.Add(dhRows, dOut.AsSpan((t * rowsBH) + (first * hidden), rows * hidden), dhRows);
+            int gatesAt = (t * batch * g4) + (first * g4);
+            ReadOnlySpan<float> activated = _gates.AsSpan(gatesAt, rows * g4);
+            Span<float> deltaT = delta.AsSpan(gatesAt, rows * g4);
+            for (int b = 0; b < rows; b++)
+            {
+                int at = (t * rowsBH) + ((first + b) * hidden);
+                LstmCellKernel.Backward(activated.Slice(b * g4, g4), _tanhC.AsSpan(at, hidden), _cAll.AsSpan(at, hidden),
+                    dhRows.Slice(b * hidden, hidden), dcRows.Slice(b * hidden, hidden), deltaT.Slice(b * g4, g4), _vectorBits);
+            }
+
+            Gemm.Multiply(false, rows, deltaT, back, dhRows, parallel: parallelProducts);   // ∂L/∂h_{t−1} = δ_t·W_hh
+        }
     }
 
     private void ReturnBuffers()

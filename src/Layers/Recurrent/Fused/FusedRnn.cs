@@ -60,12 +60,8 @@ public sealed class FusedRnn : CustomOp
         _layer.Project(_x, _hAll.AsSpan(rowsBH));                // X·W_ihᵀ, turned into h_t in place below
         FusedLayerInputs.CopyOrClear(inputs[FusedLayerInputs.H0], _hAll.AsSpan(0, rowsBH));
         PackedMatrix recurrent = PackedMatrix.PackPooled(_layer.WeightHhData, transposed: true, hidden, hidden);
-        for (int t = 0; t < steps; t++)
-        {
-            Span<float> h = _hAll.AsSpan((t + 1) * rowsBH, rowsBH);
-            Gemm.Multiply(false, batch, _hAll.AsSpan(t * rowsBH, rowsBH), recurrent, h, beta: 1f);   // z = P_t + h_{t−1}·W_hhᵀ
-            RnnCellKernel.Forward(h, _layer.SummedBias, _relu, _vectorBits);
-        }
+        bool parallelProducts = BatchRowBlocks.For(batch) == 1;
+        BatchRowBlocks.Run(batch, (first, last) => ForwardRows(first, last, recurrent, parallelProducts));
 
         recurrent.ReturnToPool();
         Tensor[] outputs =
@@ -90,13 +86,8 @@ public sealed class FusedRnn : CustomOp
         float[] delta = FusedLayerInputs.Rent(steps * rowsBH);
         float[] dh = (float[])outputGradients[1].Data.Clone();   // ∂L/∂h_T, then ∂L/∂h_t going back
         PackedMatrix back = PackedMatrix.PackPooled(_layer.WeightHhData, transposed: false, hidden, hidden);
-        for (int t = steps - 1; t >= 0; t--)
-        {
-            System.Numerics.Tensors.TensorPrimitives.Add(dh, dOut.AsSpan(t * rowsBH, rowsBH), dh);
-            Span<float> deltaT = delta.AsSpan(t * rowsBH, rowsBH);
-            RnnCellKernel.Backward(_hAll.AsSpan((t + 1) * rowsBH, rowsBH), dh, deltaT, _relu, _vectorBits);
-            Gemm.Multiply(false, batch, deltaT, back, dh);   // ∂L/∂h_{t−1} = δ_t·W_hh
-        }
+        bool parallelProducts = BatchRowBlocks.For(batch) == 1;
+        BatchRowBlocks.Run(batch, (first, last) => BackwardRows(first, last, dOut, delta, dh, back, parallelProducts));
 
         back.ReturnToPool();
         Tensor?[] gradients = FusedLayerGradients.Compute(_layer, NeedsInputGradient, delta, delta, _x, _hAll, dh, null);
@@ -104,6 +95,37 @@ public sealed class FusedRnn : CustomOp
         FusedLayerInputs.Return(delta);
         ReturnBuffers();
         return gradients;
+    }
+
+    /// <summary>Every step of batch rows [first, last): h_t = φ(P_t + h_{t−1}·W_hhᵀ + b), in place over P_t.</summary>
+    private void ForwardRows(int first, int last, PackedMatrix recurrent, bool parallelProducts)
+    {
+        (int batch, int steps, int hidden) = (_layer.Batch, _layer.Steps, _layer.Hidden);
+        int rowsBH = batch * hidden;
+        int rows = last - first;
+        for (int t = 0; t < steps; t++)
+        {
+            Span<float> h = _hAll.AsSpan(((t + 1) * rowsBH) + (first * hidden), rows * hidden);
+            Gemm.Multiply(false, rows, _hAll.AsSpan((t * rowsBH) + (first * hidden), rows * hidden), recurrent, h, beta: 1f, parallelProducts);   // z = P_t + h_{t−1}·W_hhᵀ
+            RnnCellKernel.Forward(h, _layer.SummedBias, _relu, _vectorBits);
+        }
+    }
+
+    /// <summary>Backward through all steps for batch rows [first, last): δ_t and ∂L/∂h_{t−1} going back.</summary>
+    private void BackwardRows(int first, int last, float[] dOut, float[] delta, float[] dh, PackedMatrix back, bool parallelProducts)
+    {
+        (int batch, int steps, int hidden) = (_layer.Batch, _layer.Steps, _layer.Hidden);
+        int rowsBH = batch * hidden;
+        int rows = last - first;
+        Span<float> dhRows = dh.AsSpan(first * hidden, rows * hidden);
+        for (int t = steps - 1; t >= 0; t--)
+        {
+            int at = (t * rowsBH) + (first * hidden);
+            System.Numerics.Tensors.TensorPrimitives.Add(dhRows, dOut.AsSpan(at, rows * hidden), dhRows);
+            Span<float> deltaT = delta.AsSpan(at, rows * hidden);
+            RnnCellKernel.Backward(_hAll.AsSpan(at + rowsBH, rows * hidden), dhRows, deltaT, _relu, _vectorBits);
+            Gemm.Multiply(false, rows, deltaT, back, dhRows, parallel: parallelProducts);   // ∂L/∂h_{t−1} = δ_t·W_hh
+        }
     }
 
     private void ReturnBuffers()

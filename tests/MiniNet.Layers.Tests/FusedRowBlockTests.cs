@@ -1,0 +1,70 @@
+using FluentAssertions;
+using MiniNet.Autograd;
+using Xunit;
+
+namespace MiniNet.Layers.Tests;
+
+/// <summary>
+/// The fused layers run their time loops over blocks of batch rows on all cores at once (<see cref="BatchRowBlocks"/>);
+/// a row's numbers do not depend on the other rows, so a batch of 37 (split unevenly between the cores) gives, row for
+/// row, the same bits as each sequence run alone — forward, and the input and initial-state gradients of backward.
+/// </summary>
+public sealed class FusedRowBlockTests
+{
+    private const int Batch = 37, Steps = 9, Hidden = 24, InputSize = 3;
+
+    [Theory]
+    [InlineData("lstm")]
+    [InlineData("gru")]
+    [InlineData("rnn")]
+    public void A_batch_split_between_the_cores_gives_each_row_what_it_gets_alone(string kind)
+    {
+        BatchRowBlocks.For(Batch).Should().Be(Math.Min(Environment.ProcessorCount, 4), "37 rows make four blocks of at least 8");
+        int gates = kind switch { "lstm" => 4, "gru" => 3, _ => 1 };
+        float[] x = Tensor.RandomNormal([Batch, Steps, InputSize], seed: 1).Data;
+        float[] h0 = Tensor.RandomNormal([Batch, Hidden], seed: 2).Data;
+        float[] c0 = Tensor.RandomNormal([Batch, Hidden], seed: 3).Data;
+        Tensor weightIh = Tensor.RandomNormal([gates * Hidden, InputSize], seed: 4, std: 0.4f);
+        Tensor weightHh = Tensor.RandomNormal([gates * Hidden, Hidden], seed: 5, std: 0.2f);
+        Tensor bias = Tensor.RandomNormal([gates * Hidden], seed: 6, std: 0.1f);
+
+        float[][] whole = Run(kind, x, h0, c0, Batch, weightIh, weightHh, bias);
+        for (int b = 0; b < Batch; b++)
+        {
+            float[][] alone = Run(kind, Row(x, b, Steps * InputSize), Row(h0, b, Hidden), Row(c0, b, Hidden), 1, weightIh, weightHh, bias);
+            int[] perRow = [Steps * Hidden, Hidden, Hidden, Steps * InputSize, Hidden, Hidden];
+            for (int part = 0; part < perRow.Length; part++)
+            {
+                alone[part].Should().Equal(Row(whole[part], b, perRow[part]), $"row {b}, output {part}");
+            }
+        }
+    }
+
+    private static float[] Row(float[] data, int row, int width) => data.AsSpan(row * width, width).ToArray();
+
+    /// <summary>
+    /// The output, h_n, c_n, and the gradients of x, h0 and c0 of a sum of all the outputs (for the GRU and the RNN,
+    /// which have no cell state, h_n and h0's gradient stand in for c_n and c0's).
+    /// </summary>
+    private static float[][] Run(string kind, float[] x, float[] h0, float[] c0, int batch, Tensor weightIh, Tensor weightHh, Tensor bias)
+    {
+        Tensor input = Tensor.FromArray(x, [batch, Steps, InputSize], requiresGrad: true);
+        Tensor hidden = Tensor.FromArray(h0, [batch, Hidden], requiresGrad: true);
+        Tensor cell = Tensor.FromArray(c0, [batch, Hidden], requiresGrad: true);
+        if (kind == "lstm")
+        {
+            LstmSequenceResult result = FusedLstm.Run(input, weightIh, weightHh, bias, bias, hidden, cell, batchFirst: true);
+            (Squashed(result.Output) + Squashed(result.HN) + (Squashed(result.CN) * 2f)).Backward();
+            return [result.Output.Data, result.HN.Data, result.CN.Data, input.Grad!.Data, hidden.Grad!.Data, cell.Grad!.Data];
+        }
+
+        (Tensor output, Tensor hn) = kind == "gru"
+            ? FusedGru.Run(input, weightIh, weightHh, bias, bias, hidden, batchFirst: true)
+            : FusedRnn.Run(input, weightIh, weightHh, bias, bias, hidden, relu: false, batchFirst: true);
+        (Squashed(output) + (Squashed(hn) * 2f)).Backward();
+        return [output.Data, hn.Data, hn.Data, input.Grad!.Data, hidden.Grad!.Data, hidden.Grad!.Data];
+    }
+
+    /// <summary>A per-element function of the output, so each row's gradient depends only on that row.</summary>
+    private static Tensor Squashed(Tensor t) => t.Tanh().Sum();
+}

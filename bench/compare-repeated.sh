@@ -2,7 +2,8 @@
 # compare.sh, N times, summarized. Per workload: the median MiniNet / best-peer ratio over the runs and its range,
 # MiniNet's median time and its run-to-run spread (max/min; the stability target is 1.15 or less), the best peer's
 # median time and which peer that was most often, PyTorch's and TorchSharp's medians, and from MiniNet's own
-# diagnostics the median GFLOPS, share of the machine's FMA peak and kilobytes allocated per step.
+# diagnostics the median GFLOPS, share of the machine's FMA peak and kilobytes allocated per step; then each clip
+# workload against its memory-bandwidth bound.
 # One compare.sh run takes a 15-repetition median of each side once; on a shared 2-core machine a sub-millisecond
 # workload (gemm) swings by 2x between runs on either side, so a target is judged on the median of several runs.
 #
@@ -53,4 +54,12 @@ for name in $(cut -f1 "$tmp/all.tsv" | sort -u); do
     "$(median "$tmp/all.tsv" "$name" 2)" "$(spread "$name")" "$(median "$tmp/all.tsv" "$name" 3)" "$(mostly "$name")" \
     "$(median "$tmp/all.tsv" "$name" 6)" "$(median "$tmp/all.tsv" "$name" 7)" \
     "$(median "$tmp/diag.tsv" "$name" 2)" "$(median "$tmp/diag.tsv" "$name" 3)" "$(median "$tmp/diag.tsv" "$name" 4)"
+done
+# The clip workloads against their memory-bandwidth bound ("# bound NAME: X ms (...); the clip takes Rx the bound").
+grep -h '^# bound ' "$tmp/diagnostics.txt" | sed -E 's/^# bound ([^:]+): ([0-9.]+) ms.* takes ([0-9.]+)x the bound$/\1\t\2\t\3/' > "$tmp/bound.tsv" || : > "$tmp/bound.tsv"
+for name in $(cut -f1 "$tmp/bound.tsv" | sort -u); do
+  range=$(awk -F'\t' -v name="$name" '$1 == name { print $3 }' "$tmp/bound.tsv" | sort -g | sed -n '1p;$p' | tr '\n' ' ')
+  # shellcheck disable=SC2086 # $range is the two numbers min and max
+  printf '%-36s bandwidth bound %s ms (median); the clip at %s x the bound (median; range %s to %s)\n' "$name" \
+    "$(median "$tmp/bound.tsv" "$name" 2)" "$(median "$tmp/bound.tsv" "$name" 3)" $range
 done

@@ -70,6 +70,13 @@ public static class Workloads
                     double gflops = flops / (ms * 1e6);
                     details.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"# {name,-36} {flops / 1e9,10:F3} {gflops,9:F1} {(flops == 0 ? "-" : (100 * gflops / peak).ToString("F0", CultureInfo.InvariantCulture) + " %"),10} {bytes / 1024,19:F1}"));
+                    if (ClipFloats(name) is int floats)
+                    {
+                        (double bound, double bandwidth) = MemoryBound.ForClip(floats);
+                        details.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                            $"# bound {name}: {bound:F3} ms (12 bytes a value at {bandwidth:F1} GB/s, the same passes as plain vector loops); the clip takes {ms / bound:F2}x the bound"));
+                    }
+
                     details.Flush();
                 }
             }
@@ -169,6 +176,18 @@ public static class Workloads
             clip.Clip(parameters);
             adam.Step();
         };
+    }
+
+    /// <summary>The number of gradient values a clip workload holds (count × size in its name), or null for the others.</summary>
+    private static int? ClipFloats(string name)
+    {
+        if (!name.StartsWith("clip-", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        string[] shape = name[(name.LastIndexOf('-') + 1)..].Split('x');
+        return int.Parse(shape[0], CultureInfo.InvariantCulture) * int.Parse(shape[1], CultureInfo.InvariantCulture);
     }
 
     private static Action GlobalNormClip(int count, int size)

@@ -63,7 +63,7 @@ public sealed class AdaptiveGradClip : IGradientClipper
             if (gradientNorm > maxNorm)
             {
                 float scale = maxNorm / MathF.Max(gradientNorm, GradientFloor);
-                TensorPrimitives.Multiply(g, scale, g);
+                ClipInputs.ScaleInPlace(g, scale);
                 gradientNorm *= scale;
             }
 

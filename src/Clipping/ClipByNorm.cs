@@ -36,7 +36,7 @@ public sealed class ClipByNorm : IGradientClipper
             if (scales[k] != 1f)
             {
                 float[] g = parameters[indices[k]].Grad!.Data;
-                TensorPrimitives.Multiply(g, scales[k], g);
+                ClipInputs.ScaleInPlace(g, scales[k]);
             }
 
             after[k] = before[k] * scales[k];

@@ -14,6 +14,7 @@ namespace MiniNet.Layers;
 /// the cell kernel turns dh = ∂L/∂h_t into the input side's δ_ih, the hidden side's δ_hh (they differ in n's block, where
 /// the reset gate multiplies only the hidden projection) and the direct part dh⊙z; then ∂L/∂h_{t−1} = dh⊙z + δ_hh·W_hh.
 /// Finally ∂L/∂W_ih, ∂L/∂b_ih from δ_ih, ∂L/∂W_hh, ∂L/∂b_hh from δ_hh and ∂L/∂X = δ_ih·W_ih (<see cref="FusedLayerGradients"/>).
+/// Both time loops run on every core at once, each over its own block of batch rows (<see cref="BatchRowBlocks"/>).
 /// </remarks>
 public sealed class FusedGru : CustomOp
 {

@@ -20,6 +20,7 @@ public sealed record LstmSequenceResult(Tensor Output, Tensor HN, Tensor CN);
 /// Backward through time, from t = T−1 down, with dh = ∂L/∂h_t (from the output and from step t+1) and dc = ∂L/∂c_t:
 /// the cell kernel turns them into the pre-activation gradients δ_t and ∂L/∂c_{t−1}; then ∂L/∂h_{t−1} = δ_t·W_hh.
 /// Finally the weight, bias and input gradients are GEMMs over all steps (<see cref="FusedLayerGradients"/>).
+/// Both time loops run on every core at once, each over its own block of batch rows (<see cref="BatchRowBlocks"/>).
 /// </remarks>
 public sealed class FusedLstm : CustomOp
 {

@@ -13,6 +13,7 @@ namespace MiniNet.Layers;
 /// through time: δ_t = (∂L/∂h_t)⊙φ'(h_t), with φ' = 1 − h² for tanh and [h &gt; 0] for relu, and ∂L/∂h_{t−1} = δ_t·W_hh —
 /// the repeated product by W_hhᵀ·diag(φ') that makes gradients vanish or explode (Pascanu et al. 2013). Weight and bias
 /// gradients are one GEMM over all steps, the input gradient another (<see cref="FusedLayerGradients"/>).
+/// Both time loops run on every core at once, each over its own block of batch rows (<see cref="BatchRowBlocks"/>).
 /// </remarks>
 public sealed class FusedRnn : CustomOp
 {

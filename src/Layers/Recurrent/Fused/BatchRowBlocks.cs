@@ -18,18 +18,22 @@ internal static class BatchRowBlocks
     /// <summary>How many blocks a batch of <paramref name="batch"/> rows is split into: up to one per core.</summary>
     public static int For(int batch) => Math.Clamp(Math.Min(Environment.ProcessorCount, batch / MinimumRows), 1, Math.Max(1, Environment.ProcessorCount));
 
-    /// <summary>Calls <paramref name="rows"/>(first, end) for each block of [0, <paramref name="batch"/>), the blocks in parallel.</summary>
+    /// <summary>Calls <paramref name="rows"/>(first, end, parallelProducts) for each block of [0, <paramref name="batch"/>), the blocks in parallel.</summary>
     /// <param name="batch">B, the rows to split.</param>
-    /// <param name="rows">The loop over rows [first, end); it runs on several threads at once, so it may write only its own rows.</param>
-    public static void Run(int batch, Action<int, int> rows)
+    /// <param name="rows">
+    /// The loop over rows [first, end); it runs on several threads at once, so it may write only its own rows. Its third
+    /// argument says whether its GEMMs may split between the cores themselves: only when the batch is one block, since
+    /// otherwise every core already runs a block.
+    /// </param>
+    public static void Run(int batch, Action<int, int, bool> rows)
     {
         int blocks = For(batch);
         if (blocks == 1)
         {
-            rows(0, batch);
+            rows(0, batch, true);
             return;
         }
 
-        Parallel.For(0, blocks, w => rows(batch * w / blocks, batch * (w + 1) / blocks));
+        Parallel.For(0, blocks, w => rows(batch * w / blocks, batch * (w + 1) / blocks, false));
     }
 }

@@ -66,12 +66,11 @@ public sealed class FusedGru : CustomOp
         float[]? streamed = history ? null : _layer.NewOutput();
         FusedLayerInputs.CopyOrClear(inputs[FusedLayerInputs.H0], _hAll.AsSpan(0, rowsBH));
         PackedMatrix recurrent = PackedMatrix.PackPooled(_layer.WeightHhData, transposed: true, hidden, g3);
-        bool parallelProducts = BatchRowBlocks.For(batch) == 1;
         for (int t0 = 0; t0 < steps; t0 += chunk)
         {
             int end = Math.Min(steps, t0 + chunk);
             _layer.Project(_x, _gates, t0, end - t0);
-            BatchRowBlocks.Run(batch, (first, last) => ForwardRows(first, last, t0, end, history, streamed, q, recurrent, parallelProducts));
+            BatchRowBlocks.Run(batch, (first, last, parallelProducts) => ForwardRows(first, last, t0, end, history, streamed, q, recurrent, parallelProducts));
         }
 
         recurrent.ReturnToPool();
@@ -96,8 +95,7 @@ public sealed class FusedGru : CustomOp
         float[] deltaHh = FusedLayerInputs.Rent(steps * batch * g3);
         float[] dh = (float[])outputGradients[1].Data.Clone();   // ∂L/∂h_T, then ∂L/∂h_t going back
         PackedMatrix back = PackedMatrix.PackPooled(_layer.WeightHhData, transposed: false, g3, hidden);
-        bool parallelProducts = BatchRowBlocks.For(batch) == 1;
-        BatchRowBlocks.Run(batch, (first, last) => BackwardRows(first, last, dOut, deltaIh, deltaHh, dh, back, parallelProducts));
+        BatchRowBlocks.Run(batch, (first, last, parallelProducts) => BackwardRows(first, last, dOut, deltaIh, deltaHh, dh, back, parallelProducts));
         back.ReturnToPool();
         Tensor?[] gradients = FusedLayerGradients.Compute(_layer, NeedsInputGradient, deltaIh, deltaHh, _x, _hAll, dh, null);
         _layer.ReturnTimeMajor(dOut, outputGradients[0].Data);

@@ -75,12 +75,11 @@ public sealed class FusedLstm : CustomOp
         FusedLayerInputs.CopyOrClear(inputs[FusedLayerInputs.H0], _hAll.AsSpan(0, rowsBH));
         FusedLayerInputs.CopyOrClear(inputs[FusedLayerInputs.C0], _cAll.AsSpan(0, rowsBH));
         PackedMatrix recurrent = PackedMatrix.PackPooled(_layer.WeightHhData, transposed: true, hidden, g4);
-        bool parallelProducts = BatchRowBlocks.For(batch) == 1;
         for (int t0 = 0; t0 < steps; t0 += chunk)
         {
             int end = Math.Min(steps, t0 + chunk);
             _layer.Project(_x, _gates, t0, end - t0);
-            BatchRowBlocks.Run(batch, (first, last) => ForwardRows(first, last, t0, end, history, streamed, recurrent, parallelProducts));
+            BatchRowBlocks.Run(batch, (first, last, parallelProducts) => ForwardRows(first, last, t0, end, history, streamed, recurrent, parallelProducts));
         }
 
         recurrent.ReturnToPool();
@@ -105,8 +104,7 @@ public sealed class FusedLstm : CustomOp
         float[] dh = (float[])outputGradients[1].Data.Clone();   // ∂L/∂h_T, then ∂L/∂h_t going back
         float[] dc = (float[])outputGradients[2].Data.Clone();   // ∂L/∂c_T, then ∂L/∂c_t
         PackedMatrix back = PackedMatrix.PackPooled(_layer.WeightHhData, transposed: false, g4, hidden);
-        bool parallelProducts = BatchRowBlocks.For(batch) == 1;
-        BatchRowBlocks.Run(batch, (first, last) => BackwardRows(first, last, dOut, delta, dh, dc, back, parallelProducts));
+        BatchRowBlocks.Run(batch, (first, last, parallelProducts) => BackwardRows(first, last, dOut, delta, dh, dc, back, parallelProducts));
         back.ReturnToPool();
         Tensor?[] gradients = FusedLayerGradients.Compute(_layer, NeedsInputGradient, delta, delta, _x, _hAll, dh, dc);
         _layer.ReturnTimeMajor(dOut, outputGradients[0].Data);

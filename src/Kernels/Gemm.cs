@@ -50,10 +50,19 @@ internal static class Gemm
             return;
         }
 
-        PackedMatrix packed = PackedMatrix.PackPooled(b, transposeB, k, n);
+        CheckLength(c.Length, (long)m * n, "c", "m·n");
+        PackedMatrix packed = PackedMatrix.RentUnfilled(k, n);
         try
         {
-            Multiply(transposeA, m, a, packed, c, beta);
+            if (SplitsBetweenCores(m, packed))
+            {
+                GemmParallel(transposeA, m, a, packed, c, beta, b, transposeB);   // each core packs the panels it needs
+            }
+            else
+            {
+                packed.PackPanels(b, transposeB, 0, packed.Panels);
+                GemmBlocked(transposeA, m, a, packed, c, beta, 0, m, 0, packed.Panels);
+            }
         }
         finally
         {
@@ -75,40 +84,58 @@ internal static class Gemm
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(m);
         CheckLength(a.Length, (long)m * b.K, "a", "m·k");
         CheckLength(c.Length, (long)m * b.N, "c", "m·n");
-        int panels = b.Panels;
-        if (parallel && (long)m * b.N * b.K >= ParallelThreshold && panels > 1 && Environment.ProcessorCount > 1)
+        if (parallel && SplitsBetweenCores(m, b))
         {
-            GemmParallel(transposeA, m, a, b, c, beta);
+            GemmParallel(transposeA, m, a, b, c, beta, default, false);
             return;
         }
 
-        GemmBlocked(transposeA, m, a, b, c, beta, 0, m, 0, panels);
+        GemmBlocked(transposeA, m, a, b, c, beta, 0, m, 0, b.Panels);
     }
+
+    /// <summary>Whether a product of m rows by <paramref name="b"/> is large enough for the cores to share.</summary>
+    private static bool SplitsBetweenCores(int m, PackedMatrix b) =>
+        (long)m * b.N * b.K >= ParallelThreshold && b.Panels > 1 && Environment.ProcessorCount > 1;
 
     /// <summary>
     /// Splits the product between the cores: by rows when there are enough (each worker packs only its own rows
-    /// of A), otherwise by panels of B.
+    /// of A), otherwise by panels of B. When <paramref name="unpacked"/> is given, <paramref name="b"/> is still to be
+    /// filled from it, and the cores share that too.
     /// </summary>
     /// <remarks>
     /// From 2^21 multiply-adds up, which takes in the recurrent layers' per-step products (32×256×1024 in the char-LM
     /// workload, 32×128×512 in adding-h128): split by panels, each core streams half of the packed weight, which then
     /// fits its own L2. The threshold was lowered from 2^25 for those workloads: on two cores the char-LM and adding-h128
     /// steps got faster and no other workload slower (bench/compare-repeated.sh).
+    /// Split by panels, each core packs the panels it multiplies by, just before; split by rows, every core needs every
+    /// panel, so the cores first pack half the panels each, then multiply. Packing B on one core before the product
+    /// took a quarter of the 128×256×1024 GEMM.
     /// </remarks>
-    private static unsafe void GemmParallel(bool transposeA, int m, ReadOnlySpan<float> a, PackedMatrix b, Span<float> c, float beta)
+    private static unsafe void GemmParallel(bool transposeA, int m, ReadOnlySpan<float> a, PackedMatrix b, Span<float> c, float beta,
+        ReadOnlySpan<float> unpacked, bool transposeB)
     {
         int workers = Environment.ProcessorCount;
         int rows = TileRows(b);
         bool byRows = m >= 20 * rows * workers;
+        bool pack = !unpacked.IsEmpty;
         int panels = b.Panels;
         fixed (float* aPtr = a)
         fixed (float* cPtr = c)
+        fixed (float* bPtr = unpacked)
         {
             // Spans cannot cross into the lambda; the pinned addresses can, and the spans are rebuilt inside.
             nint aAddress = (nint)aPtr;
             nint cAddress = (nint)cPtr;
+            nint bAddress = (nint)bPtr;
             int aLength = a.Length;
             int cLength = c.Length;
+            int bLength = unpacked.Length;
+            if (pack && byRows)
+            {
+                Parallel.For(0, workers, w => b.PackPanels(new ReadOnlySpan<float>((float*)bAddress, bLength), transposeB,
+                    panels * w / workers, panels * (w + 1) / workers));
+            }
+
             Parallel.For(0, workers, w =>
             {
                 var aSpan = new ReadOnlySpan<float>((float*)aAddress, aLength);
@@ -121,7 +148,13 @@ internal static class Gemm
                 }
                 else
                 {
-                    GemmBlocked(transposeA, m, aSpan, b, cSpan, beta, 0, m, panels * w / workers, panels * (w + 1) / workers);
+                    int firstPanel = panels * w / workers, lastPanel = panels * (w + 1) / workers;
+                    if (pack)
+                    {
+                        b.PackPanels(new ReadOnlySpan<float>((float*)bAddress, bLength), transposeB, firstPanel, lastPanel);
+                    }
+
+                    GemmBlocked(transposeA, m, aSpan, b, cSpan, beta, 0, m, firstPanel, lastPanel);
                 }
             });
         }
@@ -192,36 +225,65 @@ internal static class Gemm
         int p0, int depth, float[] panels)
     {
         ref float a0 = ref MemoryMarshal.GetReference(a);
+        ref float panel0 = ref MemoryMarshal.GetArrayDataReference(panels);
+        int groups = (lastRow - firstRow + tileRows - 1) / tileRows;
+        int fullGroups = (lastRow - firstRow) / tileRows;
+        if (fullGroups < groups)
+        {
+            panels.AsSpan(fullGroups * tileRows * depth, tileRows * depth).Clear();   // the padding rows of a last partial group are 0
+        }
+
+        if (depthStride != 1)
+        {
+            // A stored [k, m]: row p0 + p of the storage holds the MR values of one p of every group, contiguous; it is
+            // read once, front to back, and dealt out to the groups (a copy per group and p cost more than the product).
+            for (int p = 0; p < depth; p++)
+            {
+                ref float source = ref Unsafe.Add(ref a0, ((p0 + p) * depthStride) + (firstRow * rowStride));
+                ref float target = ref Unsafe.Add(ref panel0, p * tileRows);
+                for (int group = 0; group < fullGroups; group++)
+                {
+                    CopyGroup(ref Unsafe.Add(ref source, group * tileRows), ref Unsafe.Add(ref target, group * tileRows * depth), tileRows);
+                }
+
+                for (int r = fullGroups * tileRows; r < lastRow - firstRow; r++)
+                {
+                    Unsafe.Add(ref target, (fullGroups * tileRows * depth) + r - (fullGroups * tileRows)) = Unsafe.Add(ref source, r);
+                }
+            }
+
+            return;
+        }
+
+        // A stored [m, k]: each row is contiguous in p; written at a stride of MR.
         for (int i = firstRow, group = 0; i < lastRow; i += tileRows, group++)
         {
             int rows = Math.Min(tileRows, lastRow - i);
-            Span<float> micro = panels.AsSpan(group * tileRows * depth, tileRows * depth);
-            if (rows < tileRows)
-            {
-                micro.Clear();
-            }
-
-            if (depthStride != 1)
-            {
-                // A stored [k, m]: the MR values of one p are contiguous.
-                for (int p = 0; p < depth; p++)
-                {
-                    a.Slice((int)(((p0 + p) * depthStride) + (i * rowStride)), rows).CopyTo(micro.Slice(p * tileRows, rows));
-                }
-
-                continue;
-            }
-
-            // A stored [m, k]: each row is contiguous in p; written at a stride of MR.
+            ref float micro = ref Unsafe.Add(ref panel0, group * tileRows * depth);
             for (int r = 0; r < rows; r++)
             {
                 ref float row = ref Unsafe.Add(ref a0, ((i + r) * rowStride) + p0);
                 for (int p = 0; p < depth; p++)
                 {
-                    micro[(p * tileRows) + r] = Unsafe.Add(ref row, p);
+                    Unsafe.Add(ref micro, (p * tileRows) + r) = Unsafe.Add(ref row, p);
                 }
             }
         }
+    }
+
+    /// <summary>Copies one p of a full micro-panel: MR (8 or 6) contiguous floats.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CopyGroup(ref float source, ref float target, int tileRows)
+    {
+        if (tileRows == 8)
+        {
+            Vector256.LoadUnsafe(ref source).StoreUnsafe(ref target);
+            return;
+        }
+
+        Vector128.LoadUnsafe(ref source).StoreUnsafe(ref target);
+        Unsafe.Add(ref target, 4) = Unsafe.Add(ref source, 4);
+        Unsafe.Add(ref target, 5) = Unsafe.Add(ref source, 5);
     }
 
     /// <summary>The 6×16 tile of a packed A micro-panel (6 values per p) times a panel block, with 256-bit vectors (12 accumulators).</summary>

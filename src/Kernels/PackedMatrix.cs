@@ -1,4 +1,7 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace MiniNet.Kernels;
 
@@ -63,28 +66,75 @@ internal sealed class PackedMatrix
 
     private static PackedMatrix Pack(ReadOnlySpan<float> b, bool transposed, int k, int n, bool pooled)
     {
+        PackedMatrix packed = Allocate(k, n, pooled);
+        packed.PackPanels(b, transposed, 0, packed.Panels);
+        return packed;
+    }
+
+    /// <summary>
+    /// A matrix of op(B)'s shape whose panels are not filled yet (a pooled buffer): each worker of a parallel product fills
+    /// the panels it multiplies by with <see cref="PackPanels"/>, so the packing is split between the cores too.
+    /// </summary>
+    /// <param name="k">Rows of op(B).</param>
+    /// <param name="n">Columns of op(B).</param>
+    /// <returns>The unfilled matrix; call <see cref="ReturnToPool"/> when done.</returns>
+    internal static PackedMatrix RentUnfilled(int k, int n) => Allocate(k, n, pooled: true);
+
+    private static PackedMatrix Allocate(int k, int n, bool pooled)
+    {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(k);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(n);
+        int panelWidth = PanelWidth;
+        int panels = (n + panelWidth - 1) / panelWidth;
+        long size = (long)panels * k * panelWidth;
+        if (size > Array.MaxLength)
+        {
+            throw new ArgumentException($"PackedMatrix: op(B) of [{k}, {n}] needs {size} packed floats, more than an array can hold.", nameof(n));
+        }
+
+        float[] data = pooled ? ArrayPool<float>.Shared.Rent((int)size) : new float[size];
+        return new PackedMatrix(k, n, panelWidth, data, pooled);
+    }
+
+    /// <summary>Fills panels [<paramref name="firstPanel"/>, <paramref name="lastPanel"/>) from op(B).</summary>
+    /// <param name="b">B's elements, stored [k, n], or [n, k] when <paramref name="transposed"/>.</param>
+    /// <param name="transposed">Whether B is stored [n, k].</param>
+    /// <param name="firstPanel">The first panel to fill.</param>
+    /// <param name="lastPanel">One past the last.</param>
+    internal void PackPanels(ReadOnlySpan<float> b, bool transposed, int firstPanel, int lastPanel)
+    {
+        (int k, int n, int panelWidth) = (K, N, Width);
         if (b.Length < (long)k * n)
         {
             throw new ArgumentException($"PackedMatrix.Pack: span has {b.Length} elements but k·n = {(long)k * n} are needed.", nameof(b));
         }
 
-        int panelWidth = PanelWidth;
-        int panels = (n + panelWidth - 1) / panelWidth;
-        int size = panels * k * panelWidth;
-        float[] data = pooled ? ArrayPool<float>.Shared.Rent(size) : new float[size];
-        for (int panel = 0; panel < panels; panel++)
+        ref float source = ref MemoryMarshal.GetReference(b);
+        for (int panel = firstPanel; panel < lastPanel; panel++)
         {
             int j0 = panel * panelWidth;
             int width = Math.Min(panelWidth, n - j0);
-            Span<float> target = data.AsSpan(panel * k * panelWidth, k * panelWidth);
-            if (pooled && width < panelWidth)
+            Span<float> target = Data.AsSpan(panel * k * panelWidth, k * panelWidth);
+            ref float destination = ref MemoryMarshal.GetReference(target);
+            if (width < panelWidth)
             {
-                target.Clear(); // a rented buffer is not zeroed, and the padding columns must be
+                target.Clear(); // the padding columns must be 0 (a rented buffer holds anything)
             }
 
-            if (!transposed)
+            if (!transposed && width == panelWidth)
+            {
+                // A full panel of B stored [k, n]: each p is panelWidth contiguous floats, copied as whole vectors.
+                for (int p = 0; p < k; p++)
+                {
+                    ref float row = ref Unsafe.Add(ref source, (p * n) + j0);
+                    ref float into = ref Unsafe.Add(ref destination, p * panelWidth);
+                    for (int v = 0; v < panelWidth; v += 8)
+                    {
+                        Vector256.LoadUnsafe(ref row, (nuint)v).StoreUnsafe(ref into, (nuint)v);
+                    }
+                }
+            }
+            else if (!transposed)
             {
                 for (int p = 0; p < k; p++)
                 {
@@ -93,20 +143,17 @@ internal sealed class PackedMatrix
             }
             else
             {
-                // B stored [n, k]: read each column of op(B) (a row of B) with stride, write panel rows contiguously.
-                ref float source = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(b);
-                ref float destination = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(target);
-                for (int p = 0; p < k; p++)
+                // B stored [n, k]: each column of op(B) is a row of B, read front to back and written at a stride of the
+                // panel width (the panel, k·width floats, stays in cache while its columns are dealt in).
+                for (int j = 0; j < width; j++)
                 {
-                    for (int j = 0; j < width; j++)
+                    ref float column = ref Unsafe.Add(ref source, (j0 + j) * k);
+                    for (int p = 0; p < k; p++)
                     {
-                        System.Runtime.CompilerServices.Unsafe.Add(ref destination, (p * panelWidth) + j) =
-                            System.Runtime.CompilerServices.Unsafe.Add(ref source, ((j0 + j) * k) + p);
+                        Unsafe.Add(ref destination, (p * panelWidth) + j) = Unsafe.Add(ref column, p);
                     }
                 }
             }
         }
-
-        return new PackedMatrix(k, n, panelWidth, data, pooled);
     }
 }

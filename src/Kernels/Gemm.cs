@@ -206,7 +206,20 @@ internal static class Gemm
                     ref float target = ref whole ? ref c[(i * n) + j0] : ref MemoryMarshal.GetReference(tile);
                     nint stride = whole ? n : width;
                     float tileBeta = whole ? blockBeta : 0f;
-                    if (wide)
+                    if (columns <= width / 2)
+                    {
+                        // A last panel at most half full (n = 131 in an LSTM's weight gradient, 65 in a char-LM's head):
+                        // only its first vector of columns is multiplied.
+                        if (wide)
+                        {
+                            MicroKernelWideHalf(depth, ref origin, block, tile);
+                        }
+                        else
+                        {
+                            MicroKernelHalf(depth, ref origin, block, tile);
+                        }
+                    }
+                    else if (wide)
                     {
                         MicroKernelWide(depth, ref origin, block, ref target, stride, tileBeta);
                     }
@@ -424,6 +437,56 @@ internal static class Gemm
         Put(c50, c51, ref Unsafe.Add(ref target, 5 * stride), beta);
         Put(c60, c61, ref Unsafe.Add(ref target, 6 * stride), beta);
         Put(c70, c71, ref Unsafe.Add(ref target, 7 * stride), beta);
+    }
+
+    /// <summary>The 6×8 left half of a 6×16 tile (one 256-bit vector of columns, 6 accumulators), into the tile buffer at a row stride of 16.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void MicroKernelHalf(int depth, ref float a, ReadOnlySpan<float> block, Span<float> tile)
+    {
+        Vector256<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default;
+        ref float b = ref MemoryMarshal.GetReference(block);
+        for (int p = 0; p < depth; p++)
+        {
+            Vector256<float> bLo = Vector256.LoadUnsafe(ref b);
+            c0 = Vector256.FusedMultiplyAdd(Vector256.Create(a), bLo, c0);
+            c1 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref a, 1)), bLo, c1);
+            c2 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref a, 2)), bLo, c2);
+            c3 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref a, 3)), bLo, c3);
+            c4 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref a, 4)), bLo, c4);
+            c5 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref a, 5)), bLo, c5);
+            a = ref Unsafe.Add(ref a, 6);
+            b = ref Unsafe.Add(ref b, 16);
+        }
+
+        ref float t = ref MemoryMarshal.GetReference(tile);
+        c0.StoreUnsafe(ref t, 0); c1.StoreUnsafe(ref t, 16); c2.StoreUnsafe(ref t, 32);
+        c3.StoreUnsafe(ref t, 48); c4.StoreUnsafe(ref t, 64); c5.StoreUnsafe(ref t, 80);
+    }
+
+    /// <summary>The 8×16 left half of an 8×32 tile (one 512-bit vector of columns, 8 accumulators), into the tile buffer at a row stride of 32.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void MicroKernelWideHalf(int depth, ref float a, ReadOnlySpan<float> block, Span<float> tile)
+    {
+        Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
+        ref float b = ref MemoryMarshal.GetReference(block);
+        for (int p = 0; p < depth; p++)
+        {
+            Vector512<float> bLo = Vector512.LoadUnsafe(ref b);
+            c0 = Vector512.FusedMultiplyAdd(Vector512.Create(a), bLo, c0);
+            c1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a, 1)), bLo, c1);
+            c2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a, 2)), bLo, c2);
+            c3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a, 3)), bLo, c3);
+            c4 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a, 4)), bLo, c4);
+            c5 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a, 5)), bLo, c5);
+            c6 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a, 6)), bLo, c6);
+            c7 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a, 7)), bLo, c7);
+            a = ref Unsafe.Add(ref a, 8);
+            b = ref Unsafe.Add(ref b, 32);
+        }
+
+        ref float t = ref MemoryMarshal.GetReference(tile);
+        c0.StoreUnsafe(ref t, 0); c1.StoreUnsafe(ref t, 32); c2.StoreUnsafe(ref t, 64); c3.StoreUnsafe(ref t, 96);
+        c4.StoreUnsafe(ref t, 128); c5.StoreUnsafe(ref t, 160); c6.StoreUnsafe(ref t, 192); c7.StoreUnsafe(ref t, 224);
     }
 
     /// <summary>One tile row of two 256-bit accumulators: row ← acc (β = 0) or β·row + acc, as <see cref="Store"/> rounds it.</summary>

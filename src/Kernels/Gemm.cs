@@ -257,20 +257,32 @@ internal static class Gemm
 
         if (depthStride != 1)
         {
-            // A stored [k, m]: row p0 + p of the storage holds the MR values of one p of every group, contiguous; it is
-            // read once, front to back, and dealt out to the groups (a copy per group and p cost more than the product).
-            for (int p = 0; p < depth; p++)
+            // A stored [k, m]: row p0 + p of the storage holds the MR values of one p of every group, contiguous. Eight
+            // rows at a time are dealt out to the groups, so each group receives 8·MR contiguous floats (whole cache
+            // lines) at once: one p at a time, the groups' half lines — 8 KB apart, all in one L1 set — were evicted
+            // before their other half was written.
+            int blocks = depth / 8 * 8;
+            for (int p = 0; p < depth; p += 8)
             {
+                int count = p < blocks ? 8 : depth - p;
                 ref float source = ref Unsafe.Add(ref a0, ((p0 + p) * depthStride) + (firstRow * rowStride));
-                ref float target = ref Unsafe.Add(ref panel0, p * tileRows);
                 for (int group = 0; group < fullGroups; group++)
                 {
-                    CopyGroup(ref Unsafe.Add(ref source, group * tileRows), ref Unsafe.Add(ref target, group * tileRows * depth), tileRows);
+                    ref float from = ref Unsafe.Add(ref source, group * tileRows);
+                    ref float target = ref Unsafe.Add(ref panel0, (group * tileRows * depth) + (p * tileRows));
+                    for (int q = 0; q < count; q++)
+                    {
+                        CopyGroup(ref Unsafe.Add(ref from, q * depthStride), ref Unsafe.Add(ref target, q * tileRows), tileRows);
+                    }
                 }
 
-                for (int r = fullGroups * tileRows; r < lastRow - firstRow; r++)
+                ref float partial = ref Unsafe.Add(ref panel0, (fullGroups * tileRows * depth) + (p * tileRows));
+                for (int q = 0; q < count; q++)
                 {
-                    Unsafe.Add(ref target, (fullGroups * tileRows * depth) + r - (fullGroups * tileRows)) = Unsafe.Add(ref source, r);
+                    for (int r = fullGroups * tileRows; r < lastRow - firstRow; r++)
+                    {
+                        Unsafe.Add(ref partial, (q * tileRows) + r - (fullGroups * tileRows)) = Unsafe.Add(ref source, (q * depthStride) + r);
+                    }
                 }
             }
 

@@ -41,8 +41,32 @@ public static class FmaPeak
     {
         const long Iterations = 2_000_000;
         var sink = new float[threads];
+        // One dedicated thread per loop, all released at once: Parallel.For may run both of two iterations on the
+        // calling thread, one after the other, when no pool thread wakes in time, and then reported the two-thread
+        // peak below the one-thread one.
+        using var ready = new CountdownEvent(threads);
+        using var go = new ManualResetEventSlim();
+        var workers = new Thread[threads];
+        for (int t = 0; t < threads; t++)
+        {
+            int index = t;
+            workers[t] = new Thread(() =>
+            {
+                ready.Signal();
+                go.Wait();
+                sink[index] = Vector512.IsHardwareAccelerated ? Loop<Lanes512>(Iterations) : Loop<Lanes256>(Iterations);
+            });
+            workers[t].Start();
+        }
+
+        ready.Wait();
         long start = Stopwatch.GetTimestamp();
-        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t => sink[t] = Vector512.IsHardwareAccelerated ? Loop<Lanes512>(Iterations) : Loop<Lanes256>(Iterations));
+        go.Set();
+        foreach (Thread worker in workers)
+        {
+            worker.Join();
+        }
+
         double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
         int lanes = Width / 32;
         return threads * Iterations * 12.0 * 2 * lanes / seconds / 1e9;

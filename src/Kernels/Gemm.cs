@@ -133,11 +133,11 @@ internal static class Gemm
             int bLength = unpacked.Length;
             if (pack && byRows)
             {
-                Parallel.For(0, workers, w => b.PackPanels(new ReadOnlySpan<float>((float*)bAddress, bLength), transposeB,
+                CoreTeam.For(workers, w => b.PackPanels(new ReadOnlySpan<float>((float*)bAddress, bLength), transposeB,
                     panels * w / workers, panels * (w + 1) / workers));
             }
 
-            Parallel.For(0, workers, w =>
+            CoreTeam.For(workers, w =>
             {
                 var aSpan = new ReadOnlySpan<float>((float*)aAddress, aLength);
                 var cSpan = new Span<float>((float*)cAddress, cLength);
@@ -172,6 +172,8 @@ internal static class Gemm
     /// row stride took 15 address instructions a step and ran at half the FMA peak. A stored [k, m] is read at a stride
     /// of m floats per p, and when m·4 bytes is a multiple of 4 KB every read mapped to the same L1 set; packed, both
     /// layouts read alike. MR = 8 on AVX-512 fits the usual batch sizes (16, 32, 64) exactly.
+    /// A whole tile goes from the accumulators straight into C (β·C added there); only a tile cut by the edge of C
+    /// passes through a small buffer. A last panel at most half full multiplies only its first vector of columns.
     /// </remarks>
     [SkipLocalsInit] // the tile is written before it is read: no zeroing of it per call
     private static void GemmBlocked(bool transposeA, int m, ReadOnlySpan<float> a, PackedMatrix b, Span<float> c, float beta,

@@ -1,3 +1,5 @@
+using MiniNet.Kernels;
+
 namespace MiniNet.Layers;
 
 /// <summary>
@@ -34,6 +36,6 @@ internal static class BatchRowBlocks
             return;
         }
 
-        Parallel.For(0, blocks, w => rows(batch * w / blocks, batch * (w + 1) / blocks, false));
+        CoreTeam.For(blocks, w => rows(batch * w / blocks, batch * (w + 1) / blocks, false));
     }
 }

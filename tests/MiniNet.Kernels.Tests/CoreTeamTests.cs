@@ -1,0 +1,98 @@
+using FluentAssertions;
+using Xunit;
+
+namespace MiniNet.Kernels.Tests;
+
+/// <summary>The team of core threads the parallel products run on: every index once, errors surfaced, no deadlock.</summary>
+public sealed class CoreTeamTests
+{
+    private static int Cores => Math.Max(2, Environment.ProcessorCount);
+
+    [Fact]
+    public void Every_index_runs_once_and_the_call_returns_after_all_of_them()
+    {
+        for (int round = 0; round < 2000; round++)
+        {
+            var runs = new int[Cores];
+            CoreTeam.For(Cores, i => Interlocked.Increment(ref runs[i]));
+            runs.Should().AllBeEquivalentTo(1, $"round {round}");
+        }
+    }
+
+    [Fact]
+    public void Helpers_that_went_to_sleep_wake_for_the_next_call()
+    {
+        for (int round = 0; round < 20; round++)
+        {
+            Thread.Sleep(5);   // longer than the helpers spin
+            int sum = 0;
+            CoreTeam.For(Cores, i => Interlocked.Add(ref sum, i + 1));
+            sum.Should().Be(Cores * (Cores + 1) / 2);
+        }
+    }
+
+    [Fact]
+    public void An_exception_in_a_helper_reaches_the_caller_unwrapped()
+    {
+        Action call = () => CoreTeam.For(Cores, i =>
+        {
+            if (i == Cores - 1)
+            {
+                throw new InvalidOperationException("body failed");
+            }
+        });
+        call.Should().Throw<InvalidOperationException>().WithMessage("body failed");
+        int ran = 0;
+        CoreTeam.For(Cores, _ => Interlocked.Increment(ref ran));
+        ran.Should().Be(Cores, "the team still works after a failure");
+    }
+
+    [Fact]
+    public void An_exception_on_the_calling_thread_is_rethrown_only_once_no_body_is_running()
+    {
+        int started = 0, finished = 0;
+        Action call = () => CoreTeam.For(Cores, i =>
+        {
+            if (i == 0)
+            {
+                SpinWait.SpinUntil(() => Volatile.Read(ref started) > 0, 500);   // a helper is inside its body (on the team)
+                throw new ArgumentException("caller failed");
+            }
+
+            Interlocked.Increment(ref started);
+            Thread.Sleep(20);
+            Interlocked.Increment(ref finished);
+        });
+        call.Should().Throw<ArgumentException>().WithMessage("caller failed");
+        Volatile.Read(ref finished).Should().Be(Volatile.Read(ref started), "every body that began had ended before the exception was rethrown");
+    }
+
+    [Fact]
+    public void A_body_that_calls_the_team_again_and_callers_on_several_threads_all_finish()
+    {
+        int inner = 0;
+        CoreTeam.For(Cores, _ => CoreTeam.For(Cores, _ => Interlocked.Increment(ref inner)));
+        inner.Should().Be(Cores * Cores);
+
+        int total = 0;
+        Parallel.For(0, 8, _ =>
+        {
+            for (int round = 0; round < 200; round++)
+            {
+                CoreTeam.For(Cores, _ => Interlocked.Increment(ref total));
+            }
+        });
+        total.Should().Be(8 * 200 * Cores);
+    }
+
+    [Fact]
+    public void More_bodies_than_cores_and_one_or_none_are_run_too()
+    {
+        int ran = 0;
+        CoreTeam.For((2 * Cores) + 1, _ => Interlocked.Increment(ref ran));
+        ran.Should().Be((2 * Cores) + 1);
+        CoreTeam.For(1, _ => Interlocked.Increment(ref ran));
+        CoreTeam.For(0, _ => Interlocked.Increment(ref ran));
+        ran.Should().Be((2 * Cores) + 2);
+    }
+}

@@ -41,32 +41,11 @@ public static class FmaPeak
     {
         const long Iterations = 2_000_000;
         var sink = new float[threads];
-        // One dedicated thread per loop, all released at once: Parallel.For may run both of two iterations on the
-        // calling thread, one after the other, when no pool thread wakes in time, and then reported the two-thread
-        // peak below the one-thread one.
-        using var ready = new CountdownEvent(threads);
-        using var go = new ManualResetEventSlim();
-        var workers = new Thread[threads];
-        for (int t = 0; t < threads; t++)
-        {
-            int index = t;
-            workers[t] = new Thread(() =>
-            {
-                ready.Signal();
-                go.Wait();
-                sink[index] = Vector512.IsHardwareAccelerated ? Loop<Lanes512>(Iterations) : Loop<Lanes256>(Iterations);
-            });
-            workers[t].Start();
-        }
-
-        ready.Wait();
+        // On the team the products run on (the caller and one helper per other core, started together): Parallel.For
+        // could run both of two iterations on the calling thread, one after the other, and then reported the
+        // two-thread peak below the one-thread one.
         long start = Stopwatch.GetTimestamp();
-        go.Set();
-        foreach (Thread worker in workers)
-        {
-            worker.Join();
-        }
-
+        CoreTeam.For(threads, t => sink[t] = Vector512.IsHardwareAccelerated ? Loop<Lanes512>(Iterations) : Loop<Lanes256>(Iterations));
         double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
         int lanes = Width / 32;
         return threads * Iterations * 12.0 * 2 * lanes / seconds / 1e9;

@@ -214,11 +214,11 @@ internal static class Gemm
                         // only its first vector of columns is multiplied.
                         if (wide)
                         {
-                            MicroKernelWideHalf(depth, ref origin, block, tile);
+                            MicroKernelHalf<Lanes512>(depth, ref origin, block, tile);
                         }
                         else
                         {
-                            MicroKernelHalf(depth, ref origin, block, tile);
+                            MicroKernelHalf<Lanes256>(depth, ref origin, block, tile);
                         }
                     }
                     else if (wide)
@@ -453,54 +453,44 @@ internal static class Gemm
         Put(c70, c71, ref Unsafe.Add(ref target, 7 * stride), beta);
     }
 
-    /// <summary>The 6×8 left half of a 6×16 tile (one 256-bit vector of columns, 6 accumulators), into the tile buffer at a row stride of 16.</summary>
+    /// <summary>
+    /// The left half of a tile: one vector of columns, MR accumulators (8 of 512-bit lanes, else 6 of 256-bit), into the
+    /// tile buffer at a row stride of the panel width (two vectors).
+    /// </summary>
+    /// <remarks>T.Count is a constant in each instantiation, so the JIT keeps only the rows that width has.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MicroKernelHalf(int depth, ref float a, ReadOnlySpan<float> block, Span<float> tile)
+    private static void MicroKernelHalf<T>(int depth, ref float a, ReadOnlySpan<float> block, Span<float> tile)
+        where T : struct, ILanes<T>
     {
-        Vector256<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default;
-        ref float b = ref MemoryMarshal.GetReference(block);
+        bool wide = T.Count == 16;   // 8 rows, else 6
+        int width = 2 * T.Count;
+        int rows = wide ? 8 : 6;
+        T c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
         for (int p = 0; p < depth; p++)
         {
-            Vector256<float> bLo = Vector256.LoadUnsafe(ref b);
-            c0 = Vector256.FusedMultiplyAdd(Vector256.Create(a), bLo, c0);
-            c1 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref a, 1)), bLo, c1);
-            c2 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref a, 2)), bLo, c2);
-            c3 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref a, 3)), bLo, c3);
-            c4 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref a, 4)), bLo, c4);
-            c5 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref a, 5)), bLo, c5);
-            a = ref Unsafe.Add(ref a, 6);
-            b = ref Unsafe.Add(ref b, 16);
+            T b = T.Load(block, p * width);
+            c0 = T.FusedMultiplyAdd(T.Create(a), b, c0);
+            c1 = T.FusedMultiplyAdd(T.Create(Unsafe.Add(ref a, 1)), b, c1);
+            c2 = T.FusedMultiplyAdd(T.Create(Unsafe.Add(ref a, 2)), b, c2);
+            c3 = T.FusedMultiplyAdd(T.Create(Unsafe.Add(ref a, 3)), b, c3);
+            c4 = T.FusedMultiplyAdd(T.Create(Unsafe.Add(ref a, 4)), b, c4);
+            c5 = T.FusedMultiplyAdd(T.Create(Unsafe.Add(ref a, 5)), b, c5);
+            if (wide)
+            {
+                c6 = T.FusedMultiplyAdd(T.Create(Unsafe.Add(ref a, 6)), b, c6);
+                c7 = T.FusedMultiplyAdd(T.Create(Unsafe.Add(ref a, 7)), b, c7);
+            }
+
+            a = ref Unsafe.Add(ref a, rows);
         }
 
-        ref float t = ref MemoryMarshal.GetReference(tile);
-        c0.StoreUnsafe(ref t, 0); c1.StoreUnsafe(ref t, 16); c2.StoreUnsafe(ref t, 32);
-        c3.StoreUnsafe(ref t, 48); c4.StoreUnsafe(ref t, 64); c5.StoreUnsafe(ref t, 80);
-    }
-
-    /// <summary>The 8×16 left half of an 8×32 tile (one 512-bit vector of columns, 8 accumulators), into the tile buffer at a row stride of 32.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MicroKernelWideHalf(int depth, ref float a, ReadOnlySpan<float> block, Span<float> tile)
-    {
-        Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
-        ref float b = ref MemoryMarshal.GetReference(block);
-        for (int p = 0; p < depth; p++)
+        c0.Store(tile, 0); c1.Store(tile, width); c2.Store(tile, 2 * width);
+        c3.Store(tile, 3 * width); c4.Store(tile, 4 * width); c5.Store(tile, 5 * width);
+        if (wide)
         {
-            Vector512<float> bLo = Vector512.LoadUnsafe(ref b);
-            c0 = Vector512.FusedMultiplyAdd(Vector512.Create(a), bLo, c0);
-            c1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a, 1)), bLo, c1);
-            c2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a, 2)), bLo, c2);
-            c3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a, 3)), bLo, c3);
-            c4 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a, 4)), bLo, c4);
-            c5 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a, 5)), bLo, c5);
-            c6 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a, 6)), bLo, c6);
-            c7 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a, 7)), bLo, c7);
-            a = ref Unsafe.Add(ref a, 8);
-            b = ref Unsafe.Add(ref b, 32);
+            c6.Store(tile, 6 * width);
+            c7.Store(tile, 7 * width);
         }
-
-        ref float t = ref MemoryMarshal.GetReference(tile);
-        c0.StoreUnsafe(ref t, 0); c1.StoreUnsafe(ref t, 32); c2.StoreUnsafe(ref t, 64); c3.StoreUnsafe(ref t, 96);
-        c4.StoreUnsafe(ref t, 128); c5.StoreUnsafe(ref t, 160); c6.StoreUnsafe(ref t, 192); c7.StoreUnsafe(ref t, 224);
     }
 
     /// <summary>One tile row of two 256-bit accumulators: row ← acc (β = 0) or β·row + acc, as <see cref="Store"/> rounds it.</summary>

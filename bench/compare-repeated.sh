@@ -10,6 +10,10 @@
 # Usage (from the project root): bench/compare-repeated.sh [runs, default 5] [command that prints MiniNet's table]
 #   MININET_BLAS=openblas bench/compare-repeated.sh 10      # the OpenBLAS backend
 #   MININET_AVX512=0 bench/compare-repeated.sh              # MiniNet on its AVX2 path (DOTNET_EnableAVX512=0), peers unchanged
+#   MININET_AVX512=0 MININET_PEERS_AVX2=1 bench/compare-repeated.sh
+#       # and TorchSharp held to AVX2 as well (MKL_ENABLE_INSTRUCTIONS=AVX2, ATEN_CPU_CAPABILITY=avx2,
+#       # DNNL_MAX_CPU_ISA=AVX2): what an AVX2-only machine would see. PyTorch 1.13's OpenBLAS keeps its own kernel
+#       # choice (compare.sh unsets OPENBLAS_CORETYPE for it), so on an AVX-512 machine it still runs AVX-512.
 # Each run's own table goes to standard error as it finishes, so progress shows.
 set -euo pipefail
 runs="${1:-5}"
@@ -25,6 +29,12 @@ case "${MININET_AVX512:-1}" in
   0) mininet_cmd="env DOTNET_EnableAVX512=0 $mininet_cmd" ;;
   1) ;;
   *) echo "compare-repeated.sh: MININET_AVX512 must be 0 or 1, got '$MININET_AVX512'" >&2; exit 2 ;;
+esac
+case "${MININET_PEERS_AVX2:-0}" in
+  1) export MKL_ENABLE_INSTRUCTIONS=AVX2 ATEN_CPU_CAPABILITY=avx2 DNNL_MAX_CPU_ISA=AVX2
+     echo "# peers: TorchSharp held to AVX2 (MKL_ENABLE_INSTRUCTIONS=AVX2 ATEN_CPU_CAPABILITY=avx2 DNNL_MAX_CPU_ISA=AVX2)" ;;
+  0) ;;
+  *) echo "compare-repeated.sh: MININET_PEERS_AVX2 must be 0 or 1, got '$MININET_PEERS_AVX2'" >&2; exit 2 ;;
 esac
 tmp="$(mktemp -d)"; trap 'rm -rf "$tmp"' EXIT
 for i in $(seq 1 "$runs"); do

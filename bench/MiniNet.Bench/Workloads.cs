@@ -146,6 +146,7 @@ public static class Workloads
         Tensor y = Tensor.RandomUniform([batch, 1], random);
         return () =>
         {
+            using var scope = TensorScope.Open();
             adam.ZeroGrad();
             Tensor output = rnn.Forward(x);
             Tensor loss = Losses.Mse(head.Forward(output.Select(1, -1)), y);
@@ -168,6 +169,7 @@ public static class Workloads
         int[] targets = Enumerable.Range(0, batch * steps).Select(_ => random.Next(vocab)).ToArray();
         return () =>
         {
+            using var scope = TensorScope.Open();
             adam.ZeroGrad();
             Tensor hiddenStates = lstm.Forward(embedding.Forward(tokens, [batch, steps]));
             Tensor logits = head.Forward(hiddenStates).Reshape(batch * steps, vocab);

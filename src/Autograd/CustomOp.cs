@@ -1,3 +1,5 @@
+using MiniNet.Kernels;
+
 namespace MiniNet.Autograd;
 
 /// <summary>
@@ -40,6 +42,15 @@ public abstract class CustomOp
     private Tensor?[]? _inputs;
     private Tensor[]? _outputs;
     private float[]?[]? _outputGradients;
+    private bool[]? _lentGradients;   // which output gradients are the engine's, to go back to the pool after Backward
+
+    /// <summary>
+    /// Whether every tensor <see cref="Forward"/> and <see cref="Backward"/> return wraps an array made for that call,
+    /// which the engine may reuse once it is spent (outputs when their <see cref="TensorScope"/> ends, gradients once
+    /// added up). The built-in fused layers say so; a user's op is not trusted to (it might return an array it keeps),
+    /// so its arrays are left to the garbage collector.
+    /// </summary>
+    internal virtual bool ReturnsOnlyNewArrays => false;
 
     /// <summary>The op's name in graphs, anomaly reports and errors: the class name unless overridden.</summary>
     public virtual string Name => GetType().Name;
@@ -84,9 +95,17 @@ public abstract class CustomOp
         CheckOutputs(values);
         if (!RecordsGraph)
         {
-            foreach (Tensor value in values.Where(_ => Anomaly.IsEnabled))
+            foreach (Tensor value in values)
             {
-                Anomaly.CheckForward(Name, value.Data, value.ShapeArray, recorded);
+                if (Anomaly.IsEnabled)
+                {
+                    Anomaly.CheckForward(Name, value.Data, value.ShapeArray, recorded);
+                }
+
+                if (ReturnsOnlyNewArrays)
+                {
+                    TensorScope.NoteCreated(value);
+                }
             }
 
             return values;
@@ -95,6 +114,7 @@ public abstract class CustomOp
         // One node for the op (no value of its own), and each output a node fed by it. An output's backward hands its
         // gradient to the op's node; the op's node runs after all of them, being their common input.
         _outputGradients = new float[]?[values.Length];
+        _lentGradients = new bool[values.Length];
         Tensor node = Tensor.FromOp([], [0], Name, recorded, _ => RunBackward());
         _outputs = new Tensor[values.Length];
         for (int i = 0; i < values.Length; i++)
@@ -103,8 +123,9 @@ public abstract class CustomOp
             _outputs[i] = Tensor.FromOp(values[i].Data, values[i].ShapeArray, Name, [node], gradient =>
             {
                 _outputGradients[index] = gradient;
+                _lentGradients![index] = _outputs![index].LendGrad();
                 node.AccumulateGrad([]);
-            });
+            }, scoped: ReturnsOnlyNewArrays);
         }
 
         return _outputs;
@@ -117,7 +138,8 @@ public abstract class CustomOp
 
     /// <summary>The chain rule for this op: from ∂L/∂output of every output, ∂L/∂input of every input.</summary>
     /// <param name="outputGradients">∂L/∂output, one per output, each of its output's shape (zeros where the loss does
-    /// not depend on that output). They belong to the engine: read them, do not keep them.</param>
+    /// not depend on that output). They belong to the engine, which reuses their memory once Backward returns: read
+    /// them, do not keep them.</param>
     /// <returns>One entry per input: its gradient (a new tensor of its shape), or null for none (a null or constant input).</returns>
     protected abstract Tensor?[] Backward(IReadOnlyList<Tensor> outputGradients);
 
@@ -189,10 +211,20 @@ public abstract class CustomOp
             // or an input holds, is copied.
             bool fresh = !adopted.Contains(gradient.Data) && !gradients.Any(g => ReferenceEquals(g.Data, gradient.Data))
                 && !inputs.Any(x => x is not null && (ReferenceEquals(x.Data, gradient.Data) || ReferenceEquals(x.Grad?.Data, gradient.Data)));
-            input.AccumulateGrad(fresh ? gradient.Data : (float[])gradient.Data.Clone());
+            input.AccumulateGrad(fresh ? gradient.Data : (float[])gradient.Data.Clone(), engines: !fresh || ReturnsOnlyNewArrays);
             adopted.Add(gradient.Data);
         }
 
+        // The output gradients were lent to Backward for the call; their arrays serve the next ops.
+        for (int i = 0; i < outputs.Length; i++)
+        {
+            if (_lentGradients![i] && _outputGradients![i] is { } spent)
+            {
+                StoragePool.Return(spent);
+            }
+        }
+
         _outputGradients = null;
+        _lentGradients = null;
     }
 }

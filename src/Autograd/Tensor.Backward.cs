@@ -1,3 +1,5 @@
+using MiniNet.Kernels;
+
 namespace MiniNet.Autograd;
 
 public sealed partial class Tensor
@@ -71,6 +73,12 @@ public sealed partial class Tensor
         _released = true;
         if (!_retainGrad)
         {
+            // Nothing reads an intermediate gradient after its node's backward has run: its array can serve the next op.
+            if (_grad is not null && _gradIsEngines)
+            {
+                StoragePool.Return(_grad.Data);
+            }
+
             _grad = null;
         }
     }
@@ -94,6 +102,13 @@ public sealed partial class Tensor
                 Tensor parent = parents[next];
                 if (parent.RequiresGrad && parent._visitMark != mark)
                 {
+                    if (parent._data is null)
+                    {
+                        throw new InvalidOperationException(
+                            $"Backward reached a result of {parent._op ?? "an op"} that was computed inside a TensorScope which has ended " +
+                            "and gave its memory back; call Backward before the scope ends (open the scope around the whole step).");
+                    }
+
                     if (parent._released)
                     {
                         throw new InvalidOperationException(

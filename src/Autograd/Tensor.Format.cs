@@ -15,6 +15,11 @@ public sealed partial class Tensor
     /// <returns>For example <c>tensor([[1.0000, 2.5000], [3.0000, 4.0000]], shape=[2, 2], requires_grad=True)</c>.</returns>
     public override string ToString()
     {
+        if (IsDisposed)
+        {
+            return $"tensor(<disposed: its TensorScope has ended>, shape={ShapeText.Format(_shape)}{(Name is null ? "" : $", name='{Name}'")})";
+        }
+
         bool summarize = Data.Length > SummarizeAbove;
         string[] cells = FormatCells(summarize);
         int width = 0;

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using MiniNet.Kernels;
 
 namespace MiniNet.Autograd;
 
@@ -17,6 +18,7 @@ namespace MiniNet.Autograd;
 public sealed partial class Tensor
 {
     private readonly int[] _shape;
+    private float[]? _data;   // null once a TensorScope gave the array back
     private Tensor? _grad;
 
     // Graph bookkeeping: set only on results of ops that need a gradient; cleared after Backward.
@@ -24,18 +26,25 @@ public sealed partial class Tensor
     private Action<float[]>? _backward;
     private string? _op;
     private bool _retainGrad;
+    private bool _gradIsEngines;   // _grad's array came from a backward function, so the engine may reuse it at release
     private bool _released;
     private int _visitMark;
 
     internal Tensor(float[] data, int[] shape, bool requiresGrad)
     {
         _shape = shape;
-        Data = data;
+        _data = data;
         RequiresGrad = requiresGrad;
     }
 
     /// <summary>The elements in row-major order; its length is the product of <see cref="Shape"/>.</summary>
-    public float[] Data { get; }
+    /// <exception cref="ObjectDisposedException">The tensor was computed inside a <see cref="TensorScope"/> that has ended.</exception>
+    public float[] Data => _data ?? throw new ObjectDisposedException(nameof(Tensor),
+        $"This tensor{NameSuffix()} (shape {ShapeText.Format(_shape)}{(_op is null ? "" : $", from {_op}")}) was computed inside a TensorScope that has ended, " +
+        "which gave its memory back; call scope.Keep(tensor) before the scope ends (or copy it with Detach() or Item() inside it).");
+
+    /// <summary>Whether a <see cref="TensorScope"/> has given this tensor's memory back.</summary>
+    public bool IsDisposed => _data is null;
 
     /// <summary>The size of each dimension; empty for a scalar.</summary>
     public IReadOnlyList<int> Shape => _shape;
@@ -87,6 +96,7 @@ public sealed partial class Tensor
             }
 
             _grad = value;
+            _gradIsEngines = false;
         }
     }
 
@@ -177,7 +187,7 @@ public sealed partial class Tensor
     /// Builds an op's result. When any input requires a gradient and no <see cref="NoGrad"/> scope is open,
     /// the result records its inputs and <paramref name="backward"/>, which receives ∂L/∂result.
     /// </summary>
-    internal static Tensor FromOp(float[] data, int[] shape, string op, Tensor[] inputs, Action<float[]> backward)
+    internal static Tensor FromOp(float[] data, int[] shape, string op, Tensor[] inputs, Action<float[]> backward, bool scoped = true)
     {
         bool needsGrad = false;
         if (!NoGrad.IsActive)
@@ -201,14 +211,23 @@ public sealed partial class Tensor
             result._op = op;
         }
 
+        if (scoped)
+        {
+            TensorScope.NoteCreated(result);
+        }
+
         return result;
     }
 
     /// <summary>
     /// Adds <paramref name="gradient"/>, which a backward function has just computed, to <see cref="Grad"/>: the first
-    /// gradient to arrive becomes <see cref="Grad"/> itself (no copy), later ones are added to it.
+    /// gradient to arrive becomes <see cref="Grad"/> itself (no copy), later ones are added to it and their arrays go
+    /// back to the <see cref="StoragePool"/>.
     /// </summary>
-    internal void AccumulateGrad(float[] gradient)
+    /// <param name="gradient">The gradient, an array no one else holds.</param>
+    /// <param name="engines">Whether the engine may reuse the array once it is spent (false for an array a user's
+    /// custom op returned, which that op might still hold).</param>
+    internal void AccumulateGrad(float[] gradient, bool engines = true)
     {
         if (gradient.Length != Data.Length)
         {
@@ -220,10 +239,45 @@ public sealed partial class Tensor
         if (_grad is null)
         {
             _grad = new Tensor(gradient, _shape, requiresGrad: false);
+            _gradIsEngines = engines;
         }
         else
         {
             TensorPrimitives.Add(_grad.Data, gradient, _grad.Data);
+            if (engines)
+            {
+                StoragePool.Return(gradient);
+            }
         }
+    }
+
+    /// <summary>Makes this tensor unusable and hands back its array (and an intermediate gradient it kept) for the pool.</summary>
+    /// <returns>The array, or null when it was already handed back.</returns>
+    internal float[]? ReleaseStorage()
+    {
+        float[]? data = _data;
+        _data = null;
+        if (_grad is not null && _gradIsEngines && !IsLeaf)
+        {
+            StoragePool.Return(_grad.Data);
+        }
+
+        _grad = null;
+        _backward = null;
+        _parents = null;
+        _released = true;
+        return data;
+    }
+
+    /// <summary>
+    /// Hands this node's gradient array to a custom op, which reads it after this node is released and returns it to the
+    /// pool itself: the release must not.
+    /// </summary>
+    /// <returns>Whether the array was the engine's (so the op may return it to the pool once spent).</returns>
+    internal bool LendGrad()
+    {
+        bool engines = _gradIsEngines;
+        _gradIsEngines = false;
+        return engines;
     }
 }

@@ -132,6 +132,7 @@ public static class Trainer
         ArgumentNullException.ThrowIfNull(test);
         int perChunk = Math.Max(1, EvaluationChunkSteps / Math.Max(1, test.Inputs.Shape[1]));
         using (NoGrad.Scope())
+        using (TensorScope.Open())
         {
             if (perChunk >= test.Count)
             {

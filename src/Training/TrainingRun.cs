@@ -98,6 +98,7 @@ internal sealed class TrainingRun
         float lr = _optimizer.LearningRate;
         float loss = 0f;
         ClipReport report;
+        using TensorScope scope = TensorScope.Open();   // the step's intermediate tensors serve the next step
         try
         {
             for (int micro = 0; micro < Config.AccumulationSteps; micro++)

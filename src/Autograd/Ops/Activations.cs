@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using MiniNet.Kernels;
 
 namespace MiniNet.Autograd;
 
@@ -11,11 +12,11 @@ public sealed partial class Tensor
     /// <returns>tanh x.</returns>
     public Tensor Tanh()
     {
-        var data = new float[Data.Length];
+        float[] data = StoragePool.Rent(Data.Length);
         TensorPrimitives.Tanh(Data, data);
         return FromOp(data, _shape, nameof(Tanh), [this], g =>
         {
-            var gx = new float[g.Length];
+            float[] gx = StoragePool.Rent(g.Length);
             for (int i = 0; i < gx.Length; i++)
             {
                 gx[i] = g[i] * (1f - (data[i] * data[i]));
@@ -30,11 +31,11 @@ public sealed partial class Tensor
     /// <returns>σ(x).</returns>
     public Tensor Sigmoid()
     {
-        var data = new float[Data.Length];
+        float[] data = StoragePool.Rent(Data.Length);
         TensorPrimitives.Sigmoid(Data, data);
         return FromOp(data, _shape, nameof(Sigmoid), [this], g =>
         {
-            var gx = new float[g.Length];
+            float[] gx = StoragePool.Rent(g.Length);
             for (int i = 0; i < gx.Length; i++)
             {
                 gx[i] = g[i] * data[i] * (1f - data[i]);
@@ -49,11 +50,11 @@ public sealed partial class Tensor
     /// <returns>max(x, 0).</returns>
     public Tensor Relu()
     {
-        var data = new float[Data.Length];
+        float[] data = StoragePool.Rent(Data.Length);
         TensorPrimitives.Max(Data, 0f, data);
         return FromOp(data, _shape, nameof(Relu), [this], g =>
         {
-            var gx = new float[g.Length];
+            float[] gx = StoragePool.Rent(g.Length);
             for (int i = 0; i < gx.Length; i++)
             {
                 gx[i] = Data[i] > 0f ? g[i] : 0f;
@@ -71,7 +72,7 @@ public sealed partial class Tensor
     /// <returns>softplus(x).</returns>
     public Tensor Softplus()
     {
-        var data = new float[Data.Length];
+        float[] data = StoragePool.Rent(Data.Length);
         for (int i = 0; i < data.Length; i++)
         {
             float x = Data[i];
@@ -80,7 +81,7 @@ public sealed partial class Tensor
 
         return FromOp(data, _shape, nameof(Softplus), [this], g =>
         {
-            var gx = new float[g.Length];
+            float[] gx = StoragePool.Rent(g.Length);
             TensorPrimitives.Sigmoid(Data, gx);
             TensorPrimitives.Multiply(gx, g, gx);
             AccumulateGrad(gx);

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using MiniNet.Kernels;
 
 namespace MiniNet.Autograd;
 
@@ -48,7 +49,7 @@ public sealed partial class Tensor
             picks[n] = t == ignoreIndex ? -1 : t;
         }
 
-        var probabilities = new float[rows * classes];   // softmax(xₙ), kept for the backward pass
+        float[] probabilities = StoragePool.Rent(rows * classes);   // softmax(xₙ), kept for the backward pass
         var losses = new float[rows];
         for (int n = 0; n < rows; n++)
         {
@@ -64,7 +65,7 @@ public sealed partial class Tensor
 
         return FromOp(losses, [rows], nameof(SoftmaxCrossEntropy), [logits], g =>
         {
-            var dx = new float[rows * classes];
+            float[] dx = StoragePool.Rent(rows * classes);
             for (int n = 0; n < rows; n++)
             {
                 if (picks[n] < 0)

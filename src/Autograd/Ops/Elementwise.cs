@@ -36,7 +36,7 @@ public sealed partial class Tensor
             a.AccumulateReduced(g, shape);
             if (b.RequiresGrad)
             {
-                var negated = new float[g.Length];
+                float[] negated = StoragePool.Rent(g.Length);
                 TensorPrimitives.Negate(g, negated);
                 b.AccumulateReduced(negated, shape);
             }
@@ -82,7 +82,7 @@ public sealed partial class Tensor
 
             if (b.RequiresGrad)
             {
-                var gOut = new float[g.Length];
+                float[] gOut = StoragePool.Rent(g.Length);
                 TensorPrimitives.Multiply(g, data, gOut);
                 float[] gb = Broadcasting.Apply(BinaryFunction.Divide, gOut, shape, b.Data, b._shape, shape);
                 TensorPrimitives.Negate(gb, gb);
@@ -108,7 +108,7 @@ public sealed partial class Tensor
             float[] bFull = Broadcasting.Apply(BinaryFunction.Add, b.Data, b._shape, [0f], [], shape);
             if (a.RequiresGrad)
             {
-                var ga = new float[g.Length];
+                float[] ga = StoragePool.Rent(g.Length);
                 for (int i = 0; i < ga.Length; i++)
                 {
                     ga[i] = bFull[i] == 0f ? 0f : g[i] * bFull[i] * MathF.Pow(aFull[i], bFull[i] - 1f);
@@ -119,7 +119,7 @@ public sealed partial class Tensor
 
             if (b.RequiresGrad)
             {
-                var gb = new float[g.Length];
+                float[] gb = StoragePool.Rent(g.Length);
                 for (int i = 0; i < gb.Length; i++)
                 {
                     gb[i] = aFull[i] == 0f && bFull[i] >= 0f ? 0f : g[i] * data[i] * MathF.Log(aFull[i]);
@@ -228,6 +228,6 @@ public sealed partial class Tensor
         }
 
         float[] reduced = Broadcasting.SumTo(gradient, fromShape, _shape);
-        AccumulateGrad(ReferenceEquals(reduced, gradient) ? (float[])gradient.Clone() : reduced);
+        AccumulateGrad(ReferenceEquals(reduced, gradient) ? StoragePool.Copy(gradient) : reduced);
     }
 }

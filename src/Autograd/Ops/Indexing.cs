@@ -29,11 +29,11 @@ public sealed partial class Tensor
         (int outer, _, int inner) = ShapeText.Split(_shape, ax);
         int[] shape = (int[])_shape.Clone();
         shape[ax] = e - s;
-        var data = new float[outer * (e - s) * inner];
+        float[] data = StoragePool.Rent(outer * (e - s) * inner);
         Strided.CopyBlock(Data, s, size, data, 0, e - s, outer, inner, e - s);
         return FromOp(data, shape, nameof(Slice), [this], g =>
         {
-            var gx = new float[Data.Length];
+            float[] gx = StoragePool.Rent(Data.Length);
             Strided.CopyBlock(g, 0, e - s, gx, s, size, outer, inner, e - s);
             AccumulateGrad(gx);
         });
@@ -89,7 +89,7 @@ public sealed partial class Tensor
         (int outer, _, int inner) = ShapeText.Split(_shape, ax);
         int[] shape = (int[])_shape.Clone();
         shape[ax] = picks.Length;
-        var data = new float[outer * picks.Length * inner];
+        float[] data = StoragePool.Rent(outer * picks.Length * inner);
         for (int o = 0; o < outer; o++)
         {
             for (int j = 0; j < picks.Length; j++)
@@ -100,7 +100,7 @@ public sealed partial class Tensor
 
         return FromOp(data, shape, nameof(IndexSelect), [this], g =>
         {
-            var gx = new float[Data.Length];
+            float[] gx = StoragePool.Rent(Data.Length);
             for (int o = 0; o < outer; o++)
             {
                 for (int j = 0; j < picks.Length; j++)
@@ -169,7 +169,7 @@ public sealed partial class Tensor
             }
         }
 
-        var data = new float[sources.Length];
+        float[] data = StoragePool.Rent(sources.Length);
         for (int n = 0; n < sources.Length; n++)
         {
             data[n] = Data[sources[n]];
@@ -177,7 +177,7 @@ public sealed partial class Tensor
 
         return FromOp(data, shape, nameof(Gather), [this], g =>
         {
-            var gx = new float[Data.Length];
+            float[] gx = StoragePool.Rent(Data.Length);
             for (int n = 0; n < sources.Length; n++)
             {
                 gx[sources[n]] += g[n];

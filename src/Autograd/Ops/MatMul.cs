@@ -85,7 +85,7 @@ public sealed partial class Tensor
         int rows = input.Data.Length / inFeatures;
         int[] shape = (int[])input._shape.Clone();
         shape[^1] = outFeatures;
-        float[] data = GC.AllocateUninitializedArray<float>(rows * outFeatures);
+        float[] data = StoragePool.RentUninitialized(rows * outFeatures);
         Gemm.Multiply(false, true, rows, outFeatures, inFeatures, input.Data, weight.Data, data);
         if (bias is not null)
         {
@@ -101,21 +101,21 @@ public sealed partial class Tensor
         {
             if (input.RequiresGrad)
             {
-                float[] gx = GC.AllocateUninitializedArray<float>(rows * inFeatures);
+                float[] gx = StoragePool.RentUninitialized(rows * inFeatures);
                 Gemm.Multiply(false, false, rows, inFeatures, outFeatures, g, weight.Data, gx);
                 input.AccumulateGrad(gx);
             }
 
             if (weight.RequiresGrad)
             {
-                float[] gw = GC.AllocateUninitializedArray<float>(outFeatures * inFeatures);
+                float[] gw = StoragePool.RentUninitialized(outFeatures * inFeatures);
                 Gemm.Multiply(true, false, outFeatures, inFeatures, rows, g, input.Data, gw);
                 weight.AccumulateGrad(gw);
             }
 
             if (bias is not null && bias.RequiresGrad)
             {
-                var gb = new float[outFeatures];
+                float[] gb = StoragePool.Rent(outFeatures);
                 for (int n = 0; n < rows; n++)
                 {
                     System.Numerics.Tensors.TensorPrimitives.Add(gb, g.AsSpan(n * outFeatures, outFeatures), gb);
@@ -139,20 +139,20 @@ public sealed partial class Tensor
     /// <summary>[m, k]·[k, n] on flat storage (a 3-D left operand is folded into m rows).</summary>
     private static Tensor MatMulFlat(Tensor a, Tensor b, int m, int k, int n, int[] shape)
     {
-        float[] data = GC.AllocateUninitializedArray<float>(m * n);
+        float[] data = StoragePool.RentUninitialized(m * n);
         Gemm.Multiply(false, false, m, n, k, a.Data, b.Data, data);
         return FromOp(data, shape, nameof(MatMul), [a, b], g =>
         {
             if (a.RequiresGrad)
             {
-                float[] ga = GC.AllocateUninitializedArray<float>(m * k);
+                float[] ga = StoragePool.RentUninitialized(m * k);
                 Gemm.Multiply(false, true, m, k, n, g, b.Data, ga);
                 a.AccumulateGrad(ga);
             }
 
             if (b.RequiresGrad)
             {
-                float[] gb = GC.AllocateUninitializedArray<float>(k * n);
+                float[] gb = StoragePool.RentUninitialized(k * n);
                 Gemm.Multiply(true, false, k, n, m, a.Data, g, gb);
                 b.AccumulateGrad(gb);
             }
@@ -165,7 +165,7 @@ public sealed partial class Tensor
         int m = a._shape[1];
         int k = a._shape[2];
         int n = b._shape[2];
-        float[] data = GC.AllocateUninitializedArray<float>(batch * m * n);
+        float[] data = StoragePool.RentUninitialized(batch * m * n);
         for (int i = 0; i < batch; i++)
         {
             Gemm.Multiply(false, false, m, n, k, a.Data.AsSpan(i * m * k, m * k), b.Data.AsSpan(i * k * n, k * n), data.AsSpan(i * m * n, m * n));
@@ -175,7 +175,7 @@ public sealed partial class Tensor
         {
             if (a.RequiresGrad)
             {
-                float[] ga = GC.AllocateUninitializedArray<float>(batch * m * k);
+                float[] ga = StoragePool.RentUninitialized(batch * m * k);
                 for (int i = 0; i < batch; i++)
                 {
                     Gemm.Multiply(false, true, m, k, n, g.AsSpan(i * m * n, m * n), b.Data.AsSpan(i * k * n, k * n), ga.AsSpan(i * m * k, m * k));
@@ -186,7 +186,7 @@ public sealed partial class Tensor
 
             if (b.RequiresGrad)
             {
-                float[] gb = GC.AllocateUninitializedArray<float>(batch * k * n);
+                float[] gb = StoragePool.RentUninitialized(batch * k * n);
                 for (int i = 0; i < batch; i++)
                 {
                     Gemm.Multiply(true, false, k, n, m, a.Data.AsSpan(i * m * k, m * k), g.AsSpan(i * m * n, m * n), gb.AsSpan(i * k * n, k * n));

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using MiniNet.Kernels;
 
 namespace MiniNet.Autograd;
 
@@ -14,7 +15,7 @@ public sealed partial class Tensor
         float total = TensorPrimitives.Sum(Data);
         return FromOp([total], [], nameof(Sum), [this], g =>
         {
-            var gx = new float[Data.Length];
+            float[] gx = StoragePool.Rent(Data.Length);
             Array.Fill(gx, g[0]);
             AccumulateGrad(gx);
         });
@@ -29,7 +30,7 @@ public sealed partial class Tensor
     {
         int ax = ShapeText.NormalizeAxis(axis, Rank, nameof(Sum), _shape);
         (int outer, int along, int inner) = ShapeText.Split(_shape, ax);
-        var data = new float[outer * inner];
+        float[] data = StoragePool.Rent(outer * inner);
         for (int o = 0; o < outer; o++)
         {
             Span<float> target = data.AsSpan(o * inner, inner);
@@ -67,7 +68,7 @@ public sealed partial class Tensor
         int index = TensorPrimitives.IndexOfMax(Data);
         return FromOp([Data[index]], [], nameof(Max), [this], g =>
         {
-            var gx = new float[Data.Length];
+            float[] gx = StoragePool.Rent(Data.Length);
             gx[index] = g[0];
             AccumulateGrad(gx);
         });
@@ -82,7 +83,7 @@ public sealed partial class Tensor
     {
         int ax = ShapeText.NormalizeAxis(axis, Rank, nameof(Max), _shape);
         (int outer, int along, int inner) = ShapeText.Split(_shape, ax);
-        var data = new float[outer * inner];
+        float[] data = StoragePool.Rent(outer * inner);
         var argMax = new int[outer * inner];
         for (int o = 0; o < outer; o++)
         {
@@ -107,7 +108,7 @@ public sealed partial class Tensor
 
         return FromOp(data, ReducedShape(ax, keepDim), nameof(Max), [this], g =>
         {
-            var gx = new float[Data.Length];
+            float[] gx = StoragePool.Rent(Data.Length);
             for (int o = 0; o < outer; o++)
             {
                 for (int i = 0; i < inner; i++)
@@ -138,7 +139,7 @@ public sealed partial class Tensor
     /// <summary>Copies g[o, i]·scale to every x[o, a, i]: the adjoint of summing along the middle axis.</summary>
     private static float[] SpreadAlong(float[] g, int outer, int along, int inner, float scale)
     {
-        var gx = new float[outer * along * inner];
+        float[] gx = StoragePool.Rent(outer * along * inner);
         for (int o = 0; o < outer; o++)
         {
             ReadOnlySpan<float> source = g.AsSpan(o * inner, inner);

@@ -38,7 +38,10 @@ public sealed partial class Tensor
                 "the new shape must hold the same number of elements (use -1 for one dimension to infer it).", nameof(shape));
         }
 
-        return FromOp((float[])Data.Clone(), target, nameof(Reshape), [this], g => AccumulateGrad((float[])g.Clone()));   // g is the result's own gradient: copy it
+        Tensor result = null!;
+        result = FromOp(StoragePool.Copy(Data), target, nameof(Reshape), [this], g =>
+            AccumulateGrad(result.LendGrad() ? g : (float[])g.Clone()));   // g, the result's own gradient, is handed on when the engine owns it
+        return result;
     }
 
     /// <summary>Inserts a dimension of size 1 at <paramref name="axis"/>.</summary>
@@ -153,7 +156,7 @@ public sealed partial class Tensor
         int[] shape = (int[])first._shape.Clone();
         shape[ax] = total;
         (int outer, _, int inner) = ShapeText.Split(shape, ax);
-        var data = new float[ShapeText.Size(shape)];
+        float[] data = StoragePool.Rent(ShapeText.Size(shape));
         var inputs = tensors.ToArray();
         int start = 0;
         foreach (Tensor x in inputs)
@@ -170,7 +173,7 @@ public sealed partial class Tensor
                 int along = x._shape[ax];
                 if (x.RequiresGrad)
                 {
-                    var gx = new float[x.Data.Length];
+                    float[] gx = StoragePool.Rent(x.Data.Length);
                     Strided.CopyBlock(g, begin, total, gx, 0, along, outer, inner, along);
                     x.AccumulateGrad(gx);
                 }

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using MiniNet.Kernels;
 
 namespace MiniNet.Autograd;
 
@@ -10,11 +11,11 @@ public sealed partial class Tensor
     /// <returns>−x.</returns>
     public Tensor Neg()
     {
-        var data = new float[Data.Length];
+        float[] data = StoragePool.Rent(Data.Length);
         TensorPrimitives.Negate(Data, data);
         return FromOp(data, _shape, nameof(Neg), [this], g =>
         {
-            var gx = new float[g.Length];
+            float[] gx = StoragePool.Rent(g.Length);
             TensorPrimitives.Negate(g, gx);
             AccumulateGrad(gx);
         });
@@ -25,7 +26,7 @@ public sealed partial class Tensor
     /// <returns>eˣ.</returns>
     public Tensor Exp()
     {
-        var data = new float[Data.Length];
+        float[] data = StoragePool.Rent(Data.Length);
         TensorPrimitives.Exp(Data, data);
         return FromOp(data, _shape, nameof(Exp), [this], g => AccumulateGrad(Product(g, data)));
     }
@@ -35,11 +36,11 @@ public sealed partial class Tensor
     /// <returns>ln x.</returns>
     public Tensor Log()
     {
-        var data = new float[Data.Length];
+        float[] data = StoragePool.Rent(Data.Length);
         TensorPrimitives.Log(Data, data);
         return FromOp(data, _shape, nameof(Log), [this], g =>
         {
-            var gx = new float[g.Length];
+            float[] gx = StoragePool.Rent(g.Length);
             TensorPrimitives.Divide(g, Data, gx);
             AccumulateGrad(gx);
         });
@@ -51,11 +52,11 @@ public sealed partial class Tensor
     /// <returns>xᵖ.</returns>
     public Tensor Pow(float exponent)
     {
-        var data = new float[Data.Length];
+        float[] data = StoragePool.Rent(Data.Length);
         TensorPrimitives.Pow(Data, exponent, data);
         return FromOp(data, _shape, nameof(Pow), [this], g =>
         {
-            var gx = new float[g.Length];
+            float[] gx = StoragePool.Rent(g.Length);
             if (exponent != 0f)
             {
                 TensorPrimitives.Pow(Data, exponent - 1f, gx);
@@ -72,11 +73,11 @@ public sealed partial class Tensor
     /// <returns>√x.</returns>
     public Tensor Sqrt()
     {
-        var data = new float[Data.Length];
+        float[] data = StoragePool.Rent(Data.Length);
         TensorPrimitives.Sqrt(Data, data);
         return FromOp(data, _shape, nameof(Sqrt), [this], g =>
         {
-            var gx = new float[g.Length];
+            float[] gx = StoragePool.Rent(g.Length);
             TensorPrimitives.Divide(g, data, gx);
             TensorPrimitives.Multiply(gx, 0.5f, gx);
             AccumulateGrad(gx);
@@ -88,11 +89,11 @@ public sealed partial class Tensor
     /// <returns>|x|.</returns>
     public Tensor Abs()
     {
-        var data = new float[Data.Length];
+        float[] data = StoragePool.Rent(Data.Length);
         TensorPrimitives.Abs(Data, data);
         return FromOp(data, _shape, nameof(Abs), [this], g =>
         {
-            var gx = new float[g.Length];
+            float[] gx = StoragePool.Rent(g.Length);
             for (int i = 0; i < gx.Length; i++)
             {
                 gx[i] = Data[i] > 0f ? g[i] : Data[i] < 0f ? -g[i] : 0f;
@@ -114,11 +115,11 @@ public sealed partial class Tensor
             throw new ArgumentException($"Clamp needs min ≤ max and neither NaN; got min {min}, max {max}.", nameof(min));
         }
 
-        var data = new float[Data.Length];
+        float[] data = StoragePool.Rent(Data.Length);
         TensorPrimitives.Clamp(Data, min, max, data);
         return FromOp(data, _shape, nameof(Clamp), [this], g =>
         {
-            var gx = new float[g.Length];
+            float[] gx = StoragePool.Rent(g.Length);
             for (int i = 0; i < gx.Length; i++)
             {
                 float x = Data[i];
@@ -131,7 +132,7 @@ public sealed partial class Tensor
 
     private static float[] Product(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
     {
-        var result = new float[x.Length];
+        float[] result = StoragePool.Rent(x.Length);
         TensorPrimitives.Multiply(x, y, result);
         return result;
     }

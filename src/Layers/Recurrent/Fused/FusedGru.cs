@@ -43,6 +43,9 @@ public sealed class FusedGru : CustomOp
     }
 
     /// <inheritdoc/>
+    internal override bool ReturnsOnlyNewArrays => true;
+
+    /// <inheritdoc/>
     public override string Name => "GruLayer";
 
     /// <inheritdoc/>

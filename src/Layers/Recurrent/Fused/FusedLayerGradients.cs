@@ -62,7 +62,7 @@ internal static class FusedLayerGradients
 
         if (needs(FusedLayerInputs.X))
         {
-            float[] gx = GC.AllocateUninitializedArray<float>(rows * features);
+            float[] gx = StoragePool.RentUninitialized(rows * features);
             Gemm.Multiply(false, false, rows, features, layer.Gates * hidden, deltaIh, layer.WeightIhData, gx);
             gradients[FusedLayerInputs.X] = Tensor.FromBuffer(
                 layer.BatchFirst ? Strided.Permute(gx, [layer.Steps, layer.Batch, features], [1, 0, 2]) : gx, layer.Input.Shape);
@@ -114,7 +114,7 @@ internal static class FusedLayerGradients
     /// <summary>Columns [first, first + count) of a row-major [rows, columns] matrix, as a new [rows, count] tensor ([rows] with <paramref name="vector"/>).</summary>
     private static Tensor Columns(float[] matrix, int rows, int columns, int first, int count, bool vector = false)
     {
-        var result = new float[rows * count];
+        float[] result = StoragePool.RentUninitialized(rows * count);
         for (int r = 0; r < rows; r++)
         {
             matrix.AsSpan((r * columns) + first, count).CopyTo(result.AsSpan(r * count, count));

@@ -146,7 +146,7 @@ internal sealed class FusedLayerInputs
     /// <summary>[T, B, H] data in the caller's layout, as a new array the output tensor owns.</summary>
     public float[] FromTimeMajor(ReadOnlySpan<float> timeMajor)
     {
-        var data = GC.AllocateUninitializedArray<float>(Steps * Batch * Hidden);
+        float[] data = StoragePool.RentUninitialized(Steps * Batch * Hidden);
         if (BatchFirst)
         {
             Strided.Permute(timeMajor, [Steps, Batch, Hidden], [1, 0, 2], data);
@@ -206,7 +206,7 @@ internal sealed class FusedLayerInputs
     public float[] RentStates(bool history) => Rent((history ? Steps + 1 : 2) * Batch * Hidden);
 
     /// <summary>A new output array [B, T, H] or [T, B, H] for <see cref="StoreStep"/> to fill step by step.</summary>
-    public float[] NewOutput() => GC.AllocateUninitializedArray<float>(Steps * Batch * Hidden);
+    public float[] NewOutput() => StoragePool.RentUninitialized(Steps * Batch * Hidden);
 
     /// <summary>Writes h_t of batch rows [<paramref name="firstRow"/>, + h.Length / H) into the output in the caller's layout.</summary>
     public void StoreStep(float[] output, int t, int firstRow, ReadOnlySpan<float> h)
@@ -231,8 +231,12 @@ internal sealed class FusedLayerInputs
     }
 
     /// <summary>The last state [B, H] of a state buffer (see <see cref="StateOffset"/>), as a new tensor.</summary>
-    public Tensor FinalState(float[] states, bool history) =>
-        Tensor.FromBuffer(states.AsSpan(StateOffset(Steps, history), Batch * Hidden).ToArray(), [Batch, Hidden]);
+    public Tensor FinalState(float[] states, bool history)
+    {
+        float[] final = StoragePool.RentUninitialized(Batch * Hidden);
+        states.AsSpan(StateOffset(Steps, history), Batch * Hidden).CopyTo(final);
+        return Tensor.FromBuffer(final, [Batch, Hidden]);
+    }
 
     /// <summary>Copies an initial state into the first row block of a state history, or clears it when there is none.</summary>
     public static void CopyOrClear(Tensor? state, Span<float> target)

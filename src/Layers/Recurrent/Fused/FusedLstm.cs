@@ -51,6 +51,9 @@ public sealed class FusedLstm : CustomOp
     }
 
     /// <inheritdoc/>
+    internal override bool ReturnsOnlyNewArrays => true;
+
+    /// <inheritdoc/>
     public override string Name => "LstmLayer";
 
     /// <inheritdoc/>

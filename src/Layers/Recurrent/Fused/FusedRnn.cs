@@ -46,6 +46,9 @@ public sealed class FusedRnn : CustomOp
     }
 
     /// <inheritdoc/>
+    internal override bool ReturnsOnlyNewArrays => true;
+
+    /// <inheritdoc/>
     public override string Name => "RnnLayer";
 
     /// <inheritdoc/>

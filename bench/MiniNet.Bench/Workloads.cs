@@ -209,6 +209,10 @@ public static class Workloads
     {
         Tensor a = Tensor.RandomUniform([m, k], seed: 1);
         Tensor b = Tensor.RandomUniform([k, n], seed: 2);
-        return () => a.MatMul(b);
+        return () =>
+        {
+            using var scope = TensorScope.Open();   // C's array serves the next repetition, as in a training step
+            a.MatMul(b);
+        };
     }
 }

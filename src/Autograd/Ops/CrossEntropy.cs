@@ -49,7 +49,7 @@ public sealed partial class Tensor
             picks[n] = t == ignoreIndex ? -1 : t;
         }
 
-        float[] probabilities = StoragePool.Rent(rows * classes);   // softmax(xₙ), kept for the backward pass
+        float[] probabilities = StoragePool.RentUninitialized(rows * classes);   // softmax(xₙ), kept for the backward pass
         var losses = new float[rows];
         for (int n = 0; n < rows; n++)
         {
@@ -65,17 +65,18 @@ public sealed partial class Tensor
 
         return FromOp(losses, [rows], nameof(SoftmaxCrossEntropy), [logits], g =>
         {
-            float[] dx = StoragePool.Rent(rows * classes);
+            float[] dx = probabilities;   // backward runs once: the softmax becomes the gradient in place
             for (int n = 0; n < rows; n++)
             {
+                Span<float> row = dx.AsSpan(n * classes, classes);
                 if (picks[n] < 0)
                 {
+                    row.Clear();
                     continue;
                 }
 
-                Span<float> row = dx.AsSpan(n * classes, classes);
                 float scale = g[n] * (weight?[picks[n]] ?? 1f);
-                TensorPrimitives.Multiply(probabilities.AsSpan(n * classes, classes), scale, row);
+                TensorPrimitives.Multiply(row, scale, row);
                 row[picks[n]] -= scale;
             }
 

@@ -251,21 +251,14 @@ public sealed partial class Tensor
         }
     }
 
-    /// <summary>Makes this tensor unusable and hands back its array (and an intermediate gradient it kept) for the pool.</summary>
+    /// <summary>Makes this tensor unusable and hands back its array for the pool (its graph links and gradient go as well).</summary>
     /// <returns>The array, or null when it was already handed back.</returns>
     internal float[]? ReleaseStorage()
     {
         float[]? data = _data;
         _data = null;
-        if (_grad is not null && _gradIsEngines && !IsLeaf)
-        {
-            StoragePool.Return(_grad.Data);
-        }
-
-        _grad = null;
-        _backward = null;
-        _parents = null;
-        _released = true;
+        ReleaseGraph();   // the links and an unretained intermediate gradient go, as after Backward
+        _grad = null;     // and a retained one too: the tensor is gone
         return data;
     }
 

@@ -29,18 +29,6 @@ internal static class StoragePool
     private static readonly Lock Gate = new();
     private static long s_pooledFloats;
 
-    /// <summary>The number of floats held in free arrays now (for tests and diagnostics).</summary>
-    internal static long PooledFloats
-    {
-        get
-        {
-            lock (Gate)
-            {
-                return s_pooledFloats;
-            }
-        }
-    }
-
     /// <summary>An array of exactly <paramref name="length"/> zeros.</summary>
     /// <param name="length">The number of elements.</param>
     /// <returns>A pooled array, cleared, or a new one.</returns>
@@ -103,16 +91,6 @@ internal static class StoragePool
                 free.Push(array);
                 s_pooledFloats += array.Length;
             }
-        }
-    }
-
-    /// <summary>Drops every free array (tests start from an empty pool with it).</summary>
-    internal static void Clear()
-    {
-        lock (Gate)
-        {
-            FreeArrays.Clear();
-            s_pooledFloats = 0;
         }
     }
 

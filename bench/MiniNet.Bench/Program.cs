@@ -3,12 +3,25 @@
 //   dotnet run -c Release --project bench/MiniNet.Bench -- clipper-scaling [name filter] [max steps, default 1000000]
 //                                                            per-step time of every clipper from 1,000 to 1,000,000 steps
 //   dotnet run -c Release --project bench/MiniNet.Bench -- micro [BenchmarkDotNet options, e.g. --filter *Adam*]
+// MININET_CORES=measured|all|one sets KernelOptions.Cores for the workloads (default measured).
 using BenchmarkDotNet.Running;
+using MiniNet.Kernels;
 
 if (args.Length > 0 && args[0] == "workloads")
 {
-    Console.Error.WriteLine($"# GEMM backend: {MiniNet.Kernels.KernelOptions.Current.Description}");
-    MiniNet.Bench.Workloads.Run(args.Length > 1 ? args[1] : null, Console.Out, Console.Error);
+    string cores = Environment.GetEnvironmentVariable("MININET_CORES") ?? "measured";
+    if (!Enum.TryParse(cores, ignoreCase: true, out CoreUse use) || !Enum.IsDefined(use))
+    {
+        Console.Error.WriteLine($"MiniNet.Bench: MININET_CORES must be measured, all or one, got '{cores}'");
+        return 2;
+    }
+
+    using (KernelOptions.Use(KernelOptions.Current with { Cores = use }))
+    {
+        Console.Error.WriteLine($"# GEMM backend: {KernelOptions.Current.Description}");
+        MiniNet.Bench.Workloads.Run(args.Length > 1 ? args[1] : null, Console.Out, Console.Error);
+    }
+
     return 0;
 }
 

@@ -95,6 +95,22 @@ internal static class CoreTeam
         }
     }
 
+    /// <summary>
+    /// Sends helpers that are spinning for the next job to sleep now instead of after their 2 ms: called when the work
+    /// at hand runs on the calling thread alone, since a helper spinning on a vCPU that shares the caller's physical core
+    /// takes a share of that core (<see cref="CoreChoice"/>). The next <see cref="For"/> wakes them.
+    /// </summary>
+    public static void Rest()
+    {
+        if (Volatile.Read(ref s_helpers) is Helper[] helpers)
+        {
+            foreach (Helper helper in helpers)
+            {
+                helper.Rest();
+            }
+        }
+    }
+
     private static Helper[] Helpers()
     {
         if (Volatile.Read(ref s_helpers) is Helper[] ready)
@@ -118,6 +134,7 @@ internal static class CoreTeam
         private Exception? _error;
         private volatile bool _done = true;
         private volatile bool _sleeping;
+        private volatile bool _rest;
 
         public Helper(int number)
         {
@@ -131,12 +148,16 @@ internal static class CoreTeam
             _index = index;
             _error = null;
             _done = false;
+            _rest = false;
             Interlocked.Exchange(ref _body, body);   // a full fence: the helper reads _index after it sees _body
             if (_sleeping)
             {
                 _wake.Release();   // at worst one spare wake-up, which only costs the helper a look
             }
         }
+
+        /// <summary>Ends the helper's spinning for the next job: it sleeps until <see cref="Start"/> wakes it.</summary>
+        public void Rest() => _rest = true;
 
         /// <summary>Waits for the job to end.</summary>
         /// <returns>What it threw, or null.</returns>
@@ -180,7 +201,7 @@ internal static class CoreTeam
                     return body;
                 }
 
-                if (Stopwatch.GetTimestamp() < until)
+                if (!_rest && Stopwatch.GetTimestamp() < until)
                 {
                     Thread.SpinWait(30);
                     continue;
@@ -195,6 +216,7 @@ internal static class CoreTeam
                 }
 
                 _sleeping = false;
+                _rest = false;
                 until = Stopwatch.GetTimestamp() + SpinTicks;
             }
         }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -24,7 +25,7 @@ internal static class Gemm
     /// computes each tile of 8 rows × 2 vectors with 512-bit vectors (16 accumulators), else 6 rows × 2 vectors with
     /// 256-bit ones (12), reading each k block of op(A) from a small copy in micro-panels of 8 (or 6) rows.
     /// Whole transposes are never materialized.
-    /// Large products split rows (or, when there are few, panels) between the cores.
+    /// Large products split rows (or, when there are few, panels) between the cores, when that measures faster (<see cref="CoreChoice"/>).
     /// With β = 0, C's previous contents are ignored (NaN in C does not leak through).
     /// </remarks>
     /// <param name="transposeA">Whether A is stored transposed ([k, m]).</param>
@@ -55,7 +56,10 @@ internal static class Gemm
         PackedMatrix packed = PackedMatrix.RentUnfilled(k, n);
         try
         {
-            if (SplitsBetweenCores(m, packed))
+            CoreChoice? choice = SplitsBetweenCores(m, packed) ? CoreChoice.For(transposeA ? "gemm Aᵀ" : "gemm", CoreChoice.Shape(m, n, k, transposeB ? 1 : 0)) : null;
+            bool allCores = choice?.UseAllCores() ?? false;
+            long start = Stopwatch.GetTimestamp();
+            if (allCores)
             {
                 GemmParallel(transposeA, m, a, packed, c, beta, b, transposeB);   // each core packs the panels it needs
             }
@@ -64,6 +68,8 @@ internal static class Gemm
                 packed.PackPanels(b, transposeB, 0, packed.Panels);
                 GemmBlocked(transposeA, m, a, packed, c, beta, 0, m, 0, packed.Panels);
             }
+
+            choice?.Record(allCores, start);
         }
         finally
         {
@@ -85,13 +91,19 @@ internal static class Gemm
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(m);
         CheckLength(a.Length, (long)m * b.K, "a", "m·k");
         CheckLength(c.Length, (long)m * b.N, "c", "m·n");
-        if (parallel && SplitsBetweenCores(m, b))
+        CoreChoice? choice = parallel && SplitsBetweenCores(m, b) ? CoreChoice.For(transposeA ? "gemm Aᵀ, packed B" : "gemm, packed B", CoreChoice.Shape(m, b.N, b.K)) : null;
+        bool allCores = choice?.UseAllCores() ?? false;
+        long start = Stopwatch.GetTimestamp();
+        if (allCores)
         {
             GemmParallel(transposeA, m, a, b, c, beta, default, false);
-            return;
+        }
+        else
+        {
+            GemmBlocked(transposeA, m, a, b, c, beta, 0, m, 0, b.Panels);
         }
 
-        GemmBlocked(transposeA, m, a, b, c, beta, 0, m, 0, b.Panels);
+        choice?.Record(allCores, start);
     }
 
     /// <summary>Whether a product of m rows by <paramref name="b"/> is large enough for the cores to share.</summary>

@@ -3,8 +3,8 @@ using System.Runtime.Intrinsics;
 namespace MiniNet.Kernels;
 
 /// <summary>
-/// How the kernels run: which GEMM backend the one-shot products use and how wide the vectors of the GEMM micro-kernel
-/// and the fused recurrent cells are. Immutable: <see cref="Current"/> is the machine's default unless a
+/// How the kernels run: which GEMM backend the one-shot products use, how wide the vectors of the GEMM micro-kernel
+/// and the fused recurrent cells are, and whether parallel work uses every core. Immutable: <see cref="Current"/> is the machine's default unless a
 /// <see cref="Use"/> scope says otherwise.
 /// </summary>
 /// <remarks>
@@ -35,6 +35,7 @@ public sealed record KernelOptions
     private static readonly (GemmBackendKind Kind, string? Problem) Requested = GemmBackend.Requested();
     private readonly int _vectorBits = HardwareVectorBits;
     private readonly GemmBackendKind _gemm = Requested.Kind;
+    private readonly CoreUse _cores = CoreUse.Measured;
 
     /// <summary>The options the hardware and <c>MININET_BLAS</c> choose.</summary>
     public static KernelOptions Default { get; } = new();
@@ -84,11 +85,32 @@ public sealed record KernelOptions
             : throw new ArgumentOutOfRangeException(nameof(VectorBits), value, "VectorBits must be 128, 256 or 512.");
     }
 
+    /// <summary>
+    /// How the parallel kernels (GEMMs from 2²¹ multiply-adds, the recurrent layers' time loops over 16 or more batch
+    /// rows) use the cores: <see cref="CoreUse.Measured"/> (the default) times each kind of work both ways as it runs and
+    /// takes the faster; <see cref="CoreUse.All"/> always splits it; <see cref="CoreUse.One"/> keeps everything on the
+    /// calling thread. The numbers are the same every way.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not one of <see cref="CoreUse"/>'s.</exception>
+    public CoreUse Cores
+    {
+        get => _cores;
+        init => _cores = Enum.IsDefined(value)
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(Cores), value, "Cores must be CoreUse.Measured, CoreUse.All or CoreUse.One.");
+    }
+
     /// <summary>What these options run, for logs: the backend (and why, when it fell back) and the vector width.</summary>
     public string Description => (Gemm == GemmBackendKind.OpenBlas
         ? $"OpenBLAS cblas_sgemm (libopenblas.so.0, {OpenBlasCore ?? "unnamed"} kernels)"
         : Requested.Problem ?? (OpenBlasAvailable ? "managed (the default; MININET_BLAS=openblas selects OpenBLAS)" : "managed (libopenblas.so.0 not found)"))
-        + $", {VectorBits}-bit vectors" + (VectorBits > HardwareVectorBits ? " (emulated)" : string.Empty);
+        + $", {VectorBits}-bit vectors" + (VectorBits > HardwareVectorBits ? " (emulated)" : string.Empty)
+        + Cores switch
+        {
+            CoreUse.All => $", all {Environment.ProcessorCount} cores",
+            CoreUse.One => ", one core",
+            _ => Environment.ProcessorCount > 1 ? $", {Environment.ProcessorCount} cores where measured faster" : ", one core",
+        };
 
     /// <summary>Runs the kernels with <paramref name="options"/> until the returned scope is disposed.</summary>
     /// <param name="options">The options.</param>

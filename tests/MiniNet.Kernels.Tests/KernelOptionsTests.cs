@@ -72,4 +72,23 @@ public sealed class KernelOptionsTests
 
         (KernelOptions.Default with { VectorBits = 512 }).Description.Should().Contain("512-bit vectors (emulated)");
     }
+
+    [Fact]
+    public void The_cores_are_measured_by_default_and_the_description_says_how_they_are_used()
+    {
+        KernelOptions.Default.Cores.Should().Be(CoreUse.Measured);
+        (KernelOptions.Default with { Cores = CoreUse.One }).Description.Should().EndWith(", one core");
+        if (Environment.ProcessorCount > 1)
+        {
+            (KernelOptions.Default with { Cores = CoreUse.All }).Description.Should().EndWith($", all {Environment.ProcessorCount} cores");
+            KernelOptions.Default.Description.Should().EndWith($", {Environment.ProcessorCount} cores where measured faster");
+        }
+    }
+
+    [Fact]
+    public void A_core_use_that_is_not_defined_is_refused_by_name()
+    {
+        Action act = () => _ = KernelOptions.Default with { Cores = (CoreUse)7 };
+        act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("Cores must be CoreUse.Measured, CoreUse.All or CoreUse.One.*");
+    }
 }

@@ -11,10 +11,13 @@ internal static class Widths
 
     public static TheoryData<int> Data() => [.. All];
 
-    /// <summary>Runs <paramref name="action"/> with the kernels at <paramref name="bits"/> (and the managed GEMM).</summary>
+    /// <summary>
+    /// Runs <paramref name="action"/> with the kernels at <paramref name="bits"/> (and the managed GEMM), parallel work on
+    /// every core, so that the large shapes always take the two-core path (measured, they might run on one).
+    /// </summary>
     public static T At<T>(int bits, Func<T> action)
     {
-        using (KernelOptions.Use(KernelOptions.Default with { VectorBits = bits, Gemm = GemmBackendKind.Managed }))
+        using (KernelOptions.Use(KernelOptions.Default with { VectorBits = bits, Gemm = GemmBackendKind.Managed, Cores = CoreUse.All }))
         {
             return action();
         }

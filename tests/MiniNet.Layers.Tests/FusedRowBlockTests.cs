@@ -1,5 +1,6 @@
 using FluentAssertions;
 using MiniNet.Autograd;
+using MiniNet.Kernels;
 using Xunit;
 
 namespace MiniNet.Layers.Tests;
@@ -7,7 +8,8 @@ namespace MiniNet.Layers.Tests;
 /// <summary>
 /// The fused layers run their time loops over blocks of batch rows on all cores at once (<see cref="BatchRowBlocks"/>);
 /// a row's numbers do not depend on the other rows, so a batch of 37 (split unevenly between the cores) gives, row for
-/// row, the same bits as each sequence run alone — forward, and the input and initial-state gradients of backward.
+/// row, the same bits as each sequence run alone — forward, and the input and initial-state gradients of backward —
+/// and the whole batch on one core gives the same bits as split between the cores.
 /// </summary>
 public sealed class FusedRowBlockTests
 {
@@ -28,7 +30,23 @@ public sealed class FusedRowBlockTests
         Tensor weightHh = Tensor.RandomNormal([gates * Hidden, Hidden], seed: 5, std: 0.2f);
         Tensor bias = Tensor.RandomNormal([gates * Hidden], seed: 6, std: 0.1f);
 
-        float[][] whole = Run(kind, x, h0, c0, Batch, weightIh, weightHh, bias);
+        float[][] whole;
+        using (KernelOptions.Use(KernelOptions.Current with { Cores = CoreUse.All }))   // the split, whatever is measured faster
+        {
+            whole = Run(kind, x, h0, c0, Batch, weightIh, weightHh, bias);
+        }
+
+        float[][] oneCore;
+        using (KernelOptions.Use(KernelOptions.Current with { Cores = CoreUse.One }))
+        {
+            oneCore = Run(kind, x, h0, c0, Batch, weightIh, weightHh, bias);
+        }
+
+        for (int part = 0; part < whole.Length; part++)
+        {
+            oneCore[part].Should().Equal(whole[part], $"output {part} on one core and on all");
+        }
+
         for (int b = 0; b < Batch; b++)
         {
             float[][] alone = Run(kind, Row(x, b, Steps * InputSize), Row(h0, b, Hidden), Row(c0, b, Hidden), 1, weightIh, weightHh, bias);

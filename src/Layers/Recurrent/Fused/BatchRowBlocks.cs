@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using MiniNet.Kernels;
 
 namespace MiniNet.Layers;
@@ -12,6 +13,8 @@ namespace MiniNet.Layers;
 /// product) costs a fork and a join every step, and leaves the cell math and the small products of short rows on one
 /// core. A block is at least 8 rows — a micro-tile of the GEMM's 512-bit kernel — so a batch under 16 runs on one core.
 /// The rows' numbers are the same either way: each row's products and cell math do not depend on the other rows.
+/// Whether the blocks do run on the cores at once, or the whole batch on the calling thread, is measured as the layer
+/// runs (<see cref="CoreChoice"/>): when the machine's two vCPUs are sharing one core, the split loop is the slower.
 /// </remarks>
 internal static class BatchRowBlocks
 {
@@ -21,13 +24,15 @@ internal static class BatchRowBlocks
     public static int For(int batch) => Math.Clamp(Math.Min(Environment.ProcessorCount, batch / MinimumRows), 1, Math.Max(1, Environment.ProcessorCount));
 
     /// <summary>Calls <paramref name="rows"/>(first, end, parallelProducts) for each block of [0, <paramref name="batch"/>), the blocks in parallel.</summary>
+    /// <param name="work">Names the loop for <see cref="CoreChoice"/> (the layer and its direction).</param>
+    /// <param name="shape">Its sizes (<see cref="CoreChoice.Shape"/>): loops of one name and shape are timed together.</param>
     /// <param name="batch">B, the rows to split.</param>
     /// <param name="rows">
     /// The loop over rows [first, end); it runs on several threads at once, so it may write only its own rows. Its third
     /// argument says whether its GEMMs may split between the cores themselves: only when the batch is one block, since
     /// otherwise every core already runs a block.
     /// </param>
-    public static void Run(int batch, Action<int, int, bool> rows)
+    public static void Run(string work, long shape, int batch, Action<int, int, bool> rows)
     {
         int blocks = For(batch);
         if (blocks == 1)
@@ -36,6 +41,18 @@ internal static class BatchRowBlocks
             return;
         }
 
-        CoreTeam.For(blocks, w => rows(batch * w / blocks, batch * (w + 1) / blocks, false));
+        CoreChoice choice = CoreChoice.For(work, shape);
+        bool allCores = choice.UseAllCores();
+        long start = Stopwatch.GetTimestamp();
+        if (allCores)
+        {
+            CoreTeam.For(blocks, w => rows(batch * w / blocks, batch * (w + 1) / blocks, false));
+        }
+        else
+        {
+            rows(0, batch, true);
+        }
+
+        choice.Record(allCores, start);
     }
 }

@@ -73,7 +73,7 @@ public sealed class FusedGru : CustomOp
         {
             int end = Math.Min(steps, t0 + chunk);
             _layer.Project(_x, _gates, t0, end - t0);
-            BatchRowBlocks.Run(batch, (first, last, parallelProducts) => ForwardRows(first, last, t0, end, history, streamed, q, recurrent, parallelProducts));
+            BatchRowBlocks.Run("GruLayer forward", CoreChoice.Shape(batch, hidden, end - t0, history ? 1 : 0), batch, (first, last, parallelProducts) => ForwardRows(first, last, t0, end, history, streamed, q, recurrent, parallelProducts));
         }
 
         recurrent.ReturnToPool();
@@ -98,7 +98,7 @@ public sealed class FusedGru : CustomOp
         float[] deltaHh = FusedLayerInputs.Rent(steps * batch * g3);
         float[] dh = (float[])outputGradients[1].Data.Clone();   // ∂L/∂h_T, then ∂L/∂h_t going back
         PackedMatrix back = PackedMatrix.PackPooled(_layer.WeightHhData, transposed: false, g3, hidden);
-        BatchRowBlocks.Run(batch, (first, last, parallelProducts) => BackwardRows(first, last, dOut, deltaIh, deltaHh, dh, back, parallelProducts));
+        BatchRowBlocks.Run("GruLayer backward", CoreChoice.Shape(batch, hidden, steps), batch, (first, last, parallelProducts) => BackwardRows(first, last, dOut, deltaIh, deltaHh, dh, back, parallelProducts));
         back.ReturnToPool();
         Tensor?[] gradients = FusedLayerGradients.Compute(_layer, NeedsInputGradient, deltaIh, deltaHh, _x, _hAll, dh, null);
         _layer.ReturnTimeMajor(dOut, outputGradients[0].Data);

@@ -82,7 +82,7 @@ public sealed class FusedLstm : CustomOp
         {
             int end = Math.Min(steps, t0 + chunk);
             _layer.Project(_x, _gates, t0, end - t0);
-            BatchRowBlocks.Run(batch, (first, last, parallelProducts) => ForwardRows(first, last, t0, end, history, streamed, recurrent, parallelProducts));
+            BatchRowBlocks.Run("LstmLayer forward", CoreChoice.Shape(batch, hidden, end - t0, history ? 1 : 0), batch, (first, last, parallelProducts) => ForwardRows(first, last, t0, end, history, streamed, recurrent, parallelProducts));
         }
 
         recurrent.ReturnToPool();
@@ -107,7 +107,7 @@ public sealed class FusedLstm : CustomOp
         float[] dh = (float[])outputGradients[1].Data.Clone();   // ∂L/∂h_T, then ∂L/∂h_t going back
         float[] dc = (float[])outputGradients[2].Data.Clone();   // ∂L/∂c_T, then ∂L/∂c_t
         PackedMatrix back = PackedMatrix.PackPooled(_layer.WeightHhData, transposed: false, g4, hidden);
-        BatchRowBlocks.Run(batch, (first, last, parallelProducts) => BackwardRows(first, last, dOut, delta, dh, dc, back, parallelProducts));
+        BatchRowBlocks.Run("LstmLayer backward", CoreChoice.Shape(batch, hidden, steps), batch, (first, last, parallelProducts) => BackwardRows(first, last, dOut, delta, dh, dc, back, parallelProducts));
         back.ReturnToPool();
         Tensor?[] gradients = FusedLayerGradients.Compute(_layer, NeedsInputGradient, delta, delta, _x, _hAll, dh, dc);
         _layer.ReturnTimeMajor(dOut, outputGradients[0].Data);

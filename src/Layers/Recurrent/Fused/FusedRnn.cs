@@ -64,7 +64,7 @@ public sealed class FusedRnn : CustomOp
         _layer.Project(_x, _hAll.AsSpan(rowsBH));                // X·W_ihᵀ, turned into h_t in place below
         FusedLayerInputs.CopyOrClear(inputs[FusedLayerInputs.H0], _hAll.AsSpan(0, rowsBH));
         PackedMatrix recurrent = PackedMatrix.PackPooled(_layer.WeightHhData, transposed: true, hidden, hidden);
-        BatchRowBlocks.Run(batch, (first, last, parallelProducts) => ForwardRows(first, last, recurrent, parallelProducts));
+        BatchRowBlocks.Run("RnnLayer forward", CoreChoice.Shape(batch, hidden, steps), batch, (first, last, parallelProducts) => ForwardRows(first, last, recurrent, parallelProducts));
 
         recurrent.ReturnToPool();
         Tensor[] outputs =
@@ -89,7 +89,7 @@ public sealed class FusedRnn : CustomOp
         float[] delta = FusedLayerInputs.Rent(steps * rowsBH);
         float[] dh = (float[])outputGradients[1].Data.Clone();   // ∂L/∂h_T, then ∂L/∂h_t going back
         PackedMatrix back = PackedMatrix.PackPooled(_layer.WeightHhData, transposed: false, hidden, hidden);
-        BatchRowBlocks.Run(batch, (first, last, parallelProducts) => BackwardRows(first, last, dOut, delta, dh, back, parallelProducts));
+        BatchRowBlocks.Run("RnnLayer backward", CoreChoice.Shape(batch, hidden, steps), batch, (first, last, parallelProducts) => BackwardRows(first, last, dOut, delta, dh, back, parallelProducts));
 
         back.ReturnToPool();
         Tensor?[] gradients = FusedLayerGradients.Compute(_layer, NeedsInputGradient, delta, delta, _x, _hAll, dh, null);

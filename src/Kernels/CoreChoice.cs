@@ -1,0 +1,136 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace MiniNet.Kernels;
+
+/// <summary>
+/// Whether the parallel kernels (large GEMMs, the recurrent layers' time loops) run on all cores or on the calling
+/// thread alone: under <see cref="CoreUse.Measured"/>, every kind of parallel work (one product shape, one layer's time
+/// loop) is timed both ways as it runs, and the process runs the way that is faster over all of them.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Two cores are not always two cores' worth. On the shared 2-vCPU machines MiniNet is measured on, a loop of
+/// independent FMAs on both vCPUs ran at twice the one-thread rate for stretches of seconds and then, for other
+/// stretches, at the one-thread rate or below it (the two vCPUs then share one physical core). In those stretches the
+/// recurrent layers' time loops split between the cores took 2–2.5× as long as in the others — longer than on one
+/// thread — and a helper thread merely spinning for its next job took about 40 % of the caller's time.
+/// </para>
+/// <para>
+/// The way the whole process runs is one decision, since the kinds of work share the helper threads: with any kind on
+/// all cores, the helpers spin between jobs beside the kinds that are not. So the process runs its preferred way, and for
+/// <see cref="ExploreCalls"/> of every <see cref="Period"/> parallel calls the other way (about 3 % of them), helpers
+/// sent to sleep (<see cref="CoreTeam.Rest"/>) while that is one core. Each kind keeps a running mean of its time each
+/// way, leaving out the first call after every switch (which wakes the helpers, or works beside them still spinning);
+/// after each exploring stretch the process prefers all cores if, summed over the kinds measured both ways, that is
+/// the faster.
+/// </para>
+/// <para>
+/// The choice never changes a number: every parallel kernel computes each output element the same way on one core or
+/// several (the GEMM splits at whole micro-tiles, the time loops at whole batch rows).
+/// </para>
+/// </remarks>
+internal sealed class CoreChoice
+{
+    /// <summary>Parallel calls between the starts of two exploring stretches.</summary>
+    public const int Period = 256;
+
+    /// <summary>Parallel calls of each exploring stretch, run the way not preferred.</summary>
+    public const int ExploreCalls = 8;
+
+    private const int MaxKinds = 4096;      // kinds kept before the table starts over (shapes a program uses are few)
+    private const double Weight = 0.3;      // the weight of a new time in a kind's running mean
+
+    private static readonly ConcurrentDictionary<(string Work, long Shape), CoreChoice> Kinds = new();
+    private static int s_calls;                          // parallel calls so far, every kind
+    private static volatile bool s_allCoresPreferred = true;
+
+    private double _allCores = double.NaN, _oneCore = double.NaN;   // running mean of Stopwatch ticks per call, each way
+    private int _call;                                              // the global number of this kind's latest call
+
+    /// <summary>Whether the process now prefers all cores (the way it runs outside exploring stretches).</summary>
+    public static bool AllCoresPreferred => s_allCoresPreferred;
+
+    /// <summary>The choice for <paramref name="work"/> (a name for the call site) of size <paramref name="shape"/> (its sizes, packed into one number).</summary>
+    public static CoreChoice For(string work, long shape)
+    {
+        if (Kinds.TryGetValue((work, shape), out CoreChoice? choice))
+        {
+            return choice;
+        }
+
+        if (Kinds.Count >= MaxKinds)
+        {
+            Kinds.Clear();   // a program that keeps changing its shapes starts measuring afresh
+        }
+
+        return Kinds.GetOrAdd((work, shape), _ => new CoreChoice());
+    }
+
+    /// <summary>Packs up to four sizes below 2¹⁶ (larger ones wrap, which only merges two kinds' timings) into a shape key.</summary>
+    public static long Shape(int a, int b = 0, int c = 0, int d = 0) =>
+        ((long)(ushort)a << 48) | ((long)(ushort)b << 32) | ((long)(ushort)c << 16) | (ushort)d;
+
+    /// <summary>Whether this call should run on all cores (under <see cref="KernelOptions.Cores"/>); pass the answer to <see cref="Record"/> afterwards.</summary>
+    public bool UseAllCores()
+    {
+        CoreUse use = KernelOptions.Current.Cores;
+        if (use != CoreUse.Measured)
+        {
+            return use == CoreUse.All;
+        }
+
+        int call = Interlocked.Increment(ref s_calls);
+        int phase = call % Period;
+        if (phase == 0)
+        {
+            Decide();   // an exploring stretch has just ended
+        }
+
+        bool allCores = phase >= Period - ExploreCalls ? !s_allCoresPreferred : s_allCoresPreferred;
+        if (!allCores)
+        {
+            CoreTeam.Rest();   // no helper spins beside a caller working alone
+        }
+
+        Volatile.Write(ref _call, call);
+        return allCores;
+    }
+
+    /// <summary>Records how long a call that <see cref="UseAllCores"/> sent one way took, from <paramref name="startTimestamp"/> (<see cref="Stopwatch.GetTimestamp"/>) to now.</summary>
+    public void Record(bool allCores, long startTimestamp)
+    {
+        int phase = Volatile.Read(ref _call) % Period;
+        if (KernelOptions.Current.Cores != CoreUse.Measured || phase == 0 || phase == Period - ExploreCalls)
+        {
+            return;   // fixed choices keep no times; the first call after a switch pays for the switch
+        }
+
+        double ticks = Stopwatch.GetTimestamp() - startTimestamp;
+        ref double mean = ref allCores ? ref _allCores : ref _oneCore;
+        Volatile.Write(ref mean, double.IsNaN(mean) ? ticks : mean + (Weight * (ticks - mean)));
+    }
+
+    /// <summary>Every kind of work measured so far and its running mean times in milliseconds (NaN until measured), for diagnostics.</summary>
+    public static IReadOnlyList<(string Work, long Shape, double AllCoresMs, double OneCoreMs)> Snapshot() =>
+        [.. Kinds.Select(kind => (kind.Key.Work, kind.Key.Shape, kind.Value.Means.AllCores * 1e3 / Stopwatch.Frequency, kind.Value.Means.OneCore * 1e3 / Stopwatch.Frequency))];
+
+    /// <summary>The running mean times, in Stopwatch ticks (NaN until measured), for tests and diagnostics.</summary>
+    public (double AllCores, double OneCore) Means => (Volatile.Read(ref _allCores), Volatile.Read(ref _oneCore));
+
+    /// <summary>Prefers all cores unless, summed over the kinds timed both ways, one core was the faster.</summary>
+    private static void Decide()
+    {
+        double allCores = 0, oneCore = 0;
+        foreach (CoreChoice kind in Kinds.Values)
+        {
+            (double all, double one) = kind.Means;
+            if (!double.IsNaN(all) && !double.IsNaN(one))
+            {
+                (allCores, oneCore) = (allCores + all, oneCore + one);
+            }
+        }
+
+        s_allCoresPreferred = allCores <= oneCore;
+    }
+}

@@ -19,11 +19,11 @@ namespace MiniNet.Kernels;
 /// <para>
 /// The way the whole process runs is one decision, since the kinds of work share the helper threads: with any kind on
 /// all cores, the helpers spin between jobs beside the kinds that are not. So the process runs its preferred way, and for
-/// <see cref="ExploreCalls"/> of every <see cref="Period"/> parallel calls the other way (about 3 % of them), helpers
+/// <see cref="ExploreCalls"/> of every <see cref="Period"/> parallel calls the other way (2 % of them), helpers
 /// sent to sleep (<see cref="CoreTeam.Rest"/>) while that is one core. Each kind keeps a running mean of its time each
 /// way, leaving out the first call after every switch (which wakes the helpers, or works beside them still spinning);
-/// after each exploring stretch the process prefers all cores if, summed over the kinds measured both ways, that is
-/// the faster.
+/// after each exploring stretch the process prefers all cores if, summed over the kinds measured both ways that ran in
+/// the last period (work the program no longer does has no say), that is the faster.
 /// </para>
 /// <para>
 /// The choice never changes a number: every parallel kernel computes each output element the same way on one core or
@@ -32,11 +32,17 @@ namespace MiniNet.Kernels;
 /// </remarks>
 internal sealed class CoreChoice
 {
-    /// <summary>Parallel calls between the starts of two exploring stretches.</summary>
-    public const int Period = 256;
+    /// <summary>
+    /// Parallel calls between the starts of two exploring stretches: a prime, so that in a program whose every step makes
+    /// the same few parallel calls, each stretch starts at a different one of them (the first call of a stretch is not timed).
+    /// </summary>
+    public const int Period = 251;
 
-    /// <summary>Parallel calls of each exploring stretch, run the way not preferred.</summary>
-    public const int ExploreCalls = 8;
+    /// <summary>
+    /// Parallel calls of each exploring stretch, run the way not preferred: few enough that a benchmark repeating one
+    /// product (one parallel call a repetition) has under half of a 15-repetition median in a stretch.
+    /// </summary>
+    public const int ExploreCalls = 5;
 
     private const int MaxKinds = 4096;      // kinds kept before the table starts over (shapes a program uses are few)
     private const double Weight = 0.3;      // the weight of a new time in a kind's running mean
@@ -118,14 +124,15 @@ internal sealed class CoreChoice
     /// <summary>The running mean times, in Stopwatch ticks (NaN until measured), for tests and diagnostics.</summary>
     public (double AllCores, double OneCore) Means => (Volatile.Read(ref _allCores), Volatile.Read(ref _oneCore));
 
-    /// <summary>Prefers all cores unless, summed over the kinds timed both ways, one core was the faster.</summary>
+    /// <summary>Prefers all cores unless, summed over the kinds timed both ways and run in the last period, one core was the faster.</summary>
     private static void Decide()
     {
         double allCores = 0, oneCore = 0;
+        int now = Volatile.Read(ref s_calls);
         foreach (CoreChoice kind in Kinds.Values)
         {
             (double all, double one) = kind.Means;
-            if (!double.IsNaN(all) && !double.IsNaN(one))
+            if (!double.IsNaN(all) && !double.IsNaN(one) && now - Volatile.Read(ref kind._call) < Period)
             {
                 (allCores, oneCore) = (allCores + all, oneCore + one);
             }

@@ -30,7 +30,7 @@ internal static class BatchRowBlocks
     /// <param name="rows">
     /// The loop over rows [first, end); it runs on several threads at once, so it may write only its own rows. Its third
     /// argument says whether its GEMMs may split between the cores themselves: only when the batch is one block, since
-    /// otherwise every core already runs a block.
+    /// otherwise every core already runs a block (or the loop was measured faster on one core).
     /// </param>
     public static void Run(string work, long shape, int batch, Action<int, int, bool> rows)
     {
@@ -50,7 +50,7 @@ internal static class BatchRowBlocks
         }
         else
         {
-            rows(0, batch, true);
+            rows(0, batch, false);   // one core chosen: the loop's own products stay on it too
         }
 
         choice.Record(allCores, start);

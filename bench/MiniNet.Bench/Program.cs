@@ -3,6 +3,8 @@
 //   dotnet run -c Release --project bench/MiniNet.Bench -- clipper-scaling [name filter] [max steps, default 1000000]
 //                                                            per-step time of every clipper from 1,000 to 1,000,000 steps
 //   dotnet run -c Release --project bench/MiniNet.Bench -- micro [BenchmarkDotNet options, e.g. --filter *Adam*]
+//   dotnet run -c Release --project bench/MiniNet.Bench -- core-sharing [seconds, default 20]
+//                                                            whether two threads get two cores' worth, second by second
 // MININET_CORES=measured|all|one sets KernelOptions.Cores for the workloads (default measured).
 using BenchmarkDotNet.Running;
 using MiniNet.Kernels;
@@ -32,11 +34,24 @@ if (args.Length > 0 && args[0] == "clipper-scaling")
     return 0;
 }
 
+if (args.Length > 0 && args[0] == "core-sharing")
+{
+    double seconds = 20;
+    if (args.Length > 1 && (!double.TryParse(args[1], System.Globalization.CultureInfo.InvariantCulture, out seconds) || seconds is <= 0 or > 86400))
+    {
+        Console.Error.WriteLine($"MiniNet.Bench core-sharing: seconds must be a number from 0 to 86400, got '{args[1]}'");
+        return 2;
+    }
+
+    MiniNet.Bench.CoreSharing.Run(seconds, Console.Out);
+    return 0;
+}
+
 if (args.Length > 0 && args[0] == "micro")
 {
     BenchmarkSwitcher.FromAssembly(typeof(MiniNet.Bench.AdamStepBenchmark).Assembly).Run(args[1..]);
     return 0;
 }
 
-Console.Error.WriteLine("usage: MiniNet.Bench workloads [name filter] | clipper-scaling [name filter|all] [max steps] | micro [BenchmarkDotNet options, for example --filter *Adam*]");
+Console.Error.WriteLine("usage: MiniNet.Bench workloads [name filter] | clipper-scaling [name filter|all] [max steps] | core-sharing [seconds] | micro [BenchmarkDotNet options, for example --filter *Adam*]");
 return 2;

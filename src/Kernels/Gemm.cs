@@ -120,6 +120,12 @@ internal static class Gemm
     /// workload, 32×128×512 in adding-h128): split by panels, each core streams half of the packed weight, which then
     /// fits its own L2. The threshold was lowered from 2^25 for those workloads: on two cores the char-LM and adding-h128
     /// steps got faster and no other workload slower (bench/compare-repeated.sh).
+    /// Fewer rows (from 4 tiles a core) are still split by rows when the panels would not deal out evenly: the weight
+    /// gradients δᵀ·[X | H | 1] have n = I + H + 1, so 3 panels for adding-h64 (67 columns, the last nearly empty) and 2
+    /// for adding-h32 (35); split by panels, one core did half as much again as the other, or twice as much. Split by
+    /// rows, those two took 10–25 % less (256×67×3200: 0.52–0.68 → 0.40–0.49 ms, 128×35×3200: 0.17–0.21 → 0.14–0.18 ms,
+    /// five alternated runs). With 15 % or less to spare (5 panels for adding-h128's 131 columns, 10 for the char-LM's
+    /// 289) splitting by rows won nothing, since every core then streams all of B.
     /// Split by panels, each core packs the panels it multiplies by, just before; split by rows, every core needs every
     /// panel, so the cores first pack half the panels each, then multiply. Packing B on one core before the product
     /// took a quarter of the 128×256×1024 GEMM.
@@ -129,7 +135,7 @@ internal static class Gemm
     {
         int workers = Environment.ProcessorCount;
         int rows = TileRows(b);
-        bool byRows = m >= 20 * rows * workers;
+        bool byRows = m >= 20 * rows * workers || (m >= 4 * rows * workers && !PanelsSplitEvenly(b, workers));
         bool pack = !unpacked.IsEmpty;
         int panels = b.Panels;
         fixed (float* aPtr = a)
@@ -171,6 +177,24 @@ internal static class Gemm
                 }
             });
         }
+    }
+
+    /// <summary>
+    /// Whether the panels of <paramref name="b"/> deal out to <paramref name="workers"/> (as GemmParallel does: worker w takes
+    /// panels [P·w/W, P·(w+1)/W)) so that none has more than 15 % above an even share; a last panel at most half full counts half.
+    /// </summary>
+    private static bool PanelsSplitEvenly(PackedMatrix b, int workers)
+    {
+        int panels = b.Panels;
+        double last = b.N - ((panels - 1) * b.Width) <= b.Width / 2 ? 0.5 : 1;
+        double most = 0;
+        for (int w = 0; w < workers; w++)
+        {
+            int first = panels * w / workers, end = panels * (w + 1) / workers;
+            most = Math.Max(most, end - first - (end == panels ? 1 - last : 0));
+        }
+
+        return most <= 1.15 * (panels - 1 + last) / workers;
     }
 
     /// <summary>Micro-tile rows for a packed operand: 8 with 32-wide panels (16 of the 32 zmm registers accumulate), 6 with 16-wide ones (12 of 16 ymm).</summary>

@@ -63,11 +63,12 @@ public sealed class CoreChoiceTests
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void A_large_product_gives_the_same_bits_on_one_core_and_on_all(bool transposeA)
+    [InlineData(false, 160, 300, 200)]   // 9.6 million multiply-adds: split by panels
+    [InlineData(true, 160, 300, 200)]
+    [InlineData(true, 256, 67, 3200)]    // an LSTM's weight gradient: 3 panels, the last nearly empty, so split by rows
+    [InlineData(false, 700, 40, 100)]    // many rows: split by rows
+    public void A_large_product_gives_the_same_bits_on_one_core_and_on_all(bool transposeA, int m, int n, int k)
     {
-        const int m = 160, n = 300, k = 200;   // 9.6 million multiply-adds: a parallel product
         float[] a = Widths.Normal(m * k, 1), b = Widths.Normal(k * n, 2);
         float[] Product(CoreUse use)
         {

@@ -12,6 +12,7 @@ internal static class Gemm
     private const int DepthBlock = 256;                           // k rows per block (KC): a panel block stays in L1
     private const long ParallelThreshold = 1L << 21;              // multiply-adds from which two cores win (see GemmParallel)
     private const int MaxRows = 8;                                // the largest micro-tile height, for stack buffers
+    private const int ChunkGroups = 64;                           // micro-panels of A packed at a time (MC = 512 or 384 rows): the copy stays in L2
 
     /// <summary>
     /// General matrix multiply on row-major matrices: C ← op(A)·op(B) + β·C, the one entry point every
@@ -107,8 +108,10 @@ internal static class Gemm
     }
 
     /// <summary>Whether a product of m rows by <paramref name="b"/> is large enough for the cores to share.</summary>
+    /// <remarks>A single panel can only be split by rows, so it needs rows enough for that (see GemmParallel).</remarks>
     private static bool SplitsBetweenCores(int m, PackedMatrix b) =>
-        (long)m * b.N * b.K >= ParallelThreshold && b.Panels > 1 && Environment.ProcessorCount > 1;
+        (long)m * b.N * b.K >= ParallelThreshold && Environment.ProcessorCount > 1
+        && (b.Panels > 1 || m >= 4 * TileRows(b) * Environment.ProcessorCount);
 
     /// <summary>
     /// Splits the product between the cores: by rows when there are enough (each worker packs only its own rows
@@ -203,7 +206,10 @@ internal static class Gemm
     /// <summary>C[rows firstRow..lastRow, panels firstPanel..lastPanel) ← op(A)·B + β·C, blocked over k.</summary>
     /// <remarks>
     /// Each k block of op(A) is first copied into micro-panels of MR rows — MR contiguous values per p, zero-padded in
-    /// a last partial group — once for all the panels of B it meets. The micro-kernel then reads A at fixed offsets
+    /// a last partial group — once for all the panels of B it meets, 64 micro-panels (512 or 384 rows) at a time so the
+    /// copy (at most 512 KB) stays in L2 while it is used: copying all 2048 rows of the char-LM's δ at once (for
+    /// ∂L/∂X = δ·W_ih, one panel wide) wrote a 2 MB buffer out to L3 and read it back. Chunks of 16 micro-panels were
+    /// slower for the weight gradients, whose panels of B were then read again for every chunk. The micro-kernel then reads A at fixed offsets
     /// from one advancing pointer: no index arithmetic beside its 16 (or 12) FMAs a step, where reading A in place at a
     /// row stride took 15 address instructions a step and ran at half the FMA peak. A stored [k, m] is read at a stride
     /// of m floats per p, and when m·4 bytes is a multiple of 4 KB every read mapped to the same L1 set; packed, both
@@ -215,66 +221,84 @@ internal static class Gemm
     private static void GemmBlocked(bool transposeA, int m, ReadOnlySpan<float> a, PackedMatrix b, Span<float> c, float beta,
         int firstRow, int lastRow, int firstPanel, int lastPanel)
     {
+        int k = b.K;
+        int rows = TileRows(b);              // micro-tile rows (MR)
+        nint rowStride = transposeA ? 1 : k;
+        nint depthStride = transposeA ? m : 1;
+        int chunkRows = ChunkGroups * rows;
+        int chunkGroups = Math.Min(ChunkGroups, (lastRow - firstRow + rows - 1) / rows);
+        Span<float> tile = stackalloc float[MaxRows * 32];
+        float[] panelsOfA = System.Buffers.ArrayPool<float>.Shared.Rent((chunkGroups * rows * Math.Min(DepthBlock, k)) + 8);   // + 8: see TransposeGroup
+        for (int p0 = 0; p0 < k; p0 += DepthBlock)
+        {
+            int depth = Math.Min(DepthBlock, k - p0);
+            float blockBeta = p0 == 0 ? beta : 1f;  // later k blocks add to what the first one wrote
+            for (int chunk = firstRow; chunk < lastRow; chunk += chunkRows)
+            {
+                int chunkEnd = Math.Min(lastRow, chunk + chunkRows);
+                PackRows(a, rowStride, depthStride, chunk, chunkEnd, rows, p0, depth, panelsOfA);
+                MultiplyChunk(b, c, blockBeta, tile, panelsOfA, p0, depth, chunk, chunkEnd, firstPanel, lastPanel);
+            }
+        }
+
+        System.Buffers.ArrayPool<float>.Shared.Return(panelsOfA);
+    }
+
+    /// <summary>
+    /// The tiles of rows [chunk, chunkEnd) and panels [firstPanel, lastPanel) for one k block [p0, p0 + depth), that
+    /// chunk of op(A) already in micro-panels in <paramref name="panelsOfA"/>.
+    /// </summary>
+    private static void MultiplyChunk(PackedMatrix b, Span<float> c, float blockBeta, Span<float> tile, float[] panelsOfA,
+        int p0, int depth, int firstRow, int lastRow, int firstPanel, int lastPanel)
+    {
         int n = b.N;
         int k = b.K;
         int width = b.Width;                 // micro-tile columns (NR): two vectors
         bool wide = width == 32;             // the 512-bit micro-kernel
         int rows = TileRows(b);              // micro-tile rows (MR)
-        nint rowStride = transposeA ? 1 : k;
-        nint depthStride = transposeA ? m : 1;
         int groups = (lastRow - firstRow + rows - 1) / rows;
-        Span<float> tile = stackalloc float[MaxRows * 32];
-        float[] panelsOfA = System.Buffers.ArrayPool<float>.Shared.Rent((groups * rows * Math.Min(DepthBlock, k)) + 8);   // + 8: see TransposeGroup
-        for (int p0 = 0; p0 < k; p0 += DepthBlock)
+        for (int panel = firstPanel; panel < lastPanel; panel++)
         {
-            int depth = Math.Min(DepthBlock, k - p0);
-            float blockBeta = p0 == 0 ? beta : 1f;  // later k blocks add to what the first one wrote
-            PackRows(a, rowStride, depthStride, firstRow, lastRow, rows, p0, depth, panelsOfA);
-            for (int panel = firstPanel; panel < lastPanel; panel++)
+            ReadOnlySpan<float> block = b.Data.AsSpan((panel * k * width) + (p0 * width), depth * width);
+            int j0 = panel * width;
+            int columns = Math.Min(width, n - j0);
+            for (int group = 0; group < groups; group++)
             {
-                ReadOnlySpan<float> block = b.Data.AsSpan((panel * k * width) + (p0 * width), depth * width);
-                int j0 = panel * width;
-                int columns = Math.Min(width, n - j0);
-                for (int group = 0; group < groups; group++)
+                int i = firstRow + (group * rows);
+                ref float origin = ref panelsOfA[group * rows * depth];
+                // A whole tile is written to C from the registers; a partial one through the small buffer.
+                bool whole = columns == width && lastRow - i >= rows;
+                ref float target = ref whole ? ref c[(i * n) + j0] : ref MemoryMarshal.GetReference(tile);
+                nint stride = whole ? n : width;
+                float tileBeta = whole ? blockBeta : 0f;
+                if (columns <= width / 2)
                 {
-                    int i = firstRow + (group * rows);
-                    ref float origin = ref panelsOfA[group * rows * depth];
-                    // A whole tile is written to C from the registers; a partial one through the small buffer.
-                    bool whole = columns == width && lastRow - i >= rows;
-                    ref float target = ref whole ? ref c[(i * n) + j0] : ref MemoryMarshal.GetReference(tile);
-                    nint stride = whole ? n : width;
-                    float tileBeta = whole ? blockBeta : 0f;
-                    if (columns <= width / 2)
+                    // A last panel at most half full (n = 131 in an LSTM's weight gradient, 65 in a char-LM's head):
+                    // only its first vector of columns is multiplied.
+                    if (wide)
                     {
-                        // A last panel at most half full (n = 131 in an LSTM's weight gradient, 65 in a char-LM's head):
-                        // only its first vector of columns is multiplied.
-                        if (wide)
-                        {
-                            MicroKernelHalf<Lanes512>(depth, ref origin, block, tile);
-                        }
-                        else
-                        {
-                            MicroKernelHalf<Lanes256>(depth, ref origin, block, tile);
-                        }
-                    }
-                    else if (wide)
-                    {
-                        MicroKernelWide(depth, ref origin, block, ref target, stride, tileBeta);
+                        MicroKernelHalf<Lanes512>(depth, ref origin, block, tile);
                     }
                     else
                     {
-                        MicroKernel(depth, ref origin, block, ref target, stride, tileBeta);
+                        MicroKernelHalf<Lanes256>(depth, ref origin, block, tile);
                     }
+                }
+                else if (wide)
+                {
+                    MicroKernelWide(depth, ref origin, block, ref target, stride, tileBeta);
+                }
+                else
+                {
+                    MicroKernel(depth, ref origin, block, ref target, stride, tileBeta);
+                }
 
-                    if (!whole)
-                    {
-                        Store(tile, Math.Min(rows, lastRow - i), width, c, i, j0, n, columns, blockBeta);
-                    }
+                if (!whole)
+                {
+                    Store(tile, Math.Min(rows, lastRow - i), width, c, i, j0, n, columns, blockBeta);
                 }
             }
         }
-
-        System.Buffers.ArrayPool<float>.Shared.Return(panelsOfA);
     }
 
     /// <summary>

@@ -41,6 +41,19 @@ public sealed class EvaluationTests
     }
 
     [Fact]
+    public void Each_chunk_gives_its_arrays_back_before_the_next_is_evaluated()
+    {
+        ISequenceTask task = TaskCatalog.Create("copy", 700);   // every step read out: a chunk's prediction is large
+        var model = new RecordingModel(new SequenceModel("lstm", task.InputSize, 8, 1, task.OutputSize, task.Readout, new Random(1)));
+        TaskBatch test = task.Sample(300, new Random(2));
+
+        Trainer.Evaluate(model, task, test);
+
+        model.Predictions.Should().HaveCountGreaterThan(2, "the batch is chunked");
+        model.PreviousLiveAtACall.Should().Be(0, "a chunk's tensors are released when it ends, not when the whole evaluation does");
+    }
+
+    [Fact]
     public void A_slice_of_a_batch_holds_its_sequences_targets_and_labels()
     {
         TaskBatch regression = TaskCatalog.Create("adding", 5).Sample(6, new Random(3));
@@ -52,5 +65,27 @@ public sealed class EvaluationTests
         TaskBatch everyStep = TaskCatalog.Create("copy", 30).Sample(4, new Random(4));
         everyStep.Slice(1, 2).Labels.Should().Equal(everyStep.Labels!.Skip(everyStep.Labels!.Length / 4).Take(everyStep.Labels!.Length / 2));
         FluentActions.Invoking(() => regression.Slice(5, 2)).Should().Throw<ArgumentOutOfRangeException>().WithMessage("*[5, 7)*batch of 6*");
+    }
+
+    /// <summary>A model that keeps what it returned, and counts the calls at which its previous prediction was still readable.</summary>
+    private sealed class RecordingModel(ISequenceModel inner) : ISequenceModel
+    {
+        public List<Tensor> Predictions { get; } = [];
+
+        public int PreviousLiveAtACall { get; private set; }
+
+        public Tensor Forward(Tensor inputs)
+        {
+            if (Predictions.Count > 0 && !Predictions[^1].IsDisposed)
+            {
+                PreviousLiveAtACall++;
+            }
+
+            Tensor prediction = inner.Forward(inputs);
+            Predictions.Add(prediction);
+            return prediction;
+        }
+
+        public IEnumerable<(string Name, Tensor Parameter)> NamedParameters() => inner.NamedParameters();
     }
 }

@@ -10,7 +10,7 @@ namespace MiniNet.Kernels;
 internal static class Gemm
 {
     private const int DepthBlock = 256;                           // k rows per block (KC): a panel block stays in L1
-    private const long ParallelThreshold = 1L << 21;              // multiply-adds from which two cores win (see GemmParallel)
+    private const long ParallelThreshold = 1L << 19;              // multiply-adds from which two cores win (see GemmParallel)
     private const int MaxRows = 8;                                // the largest micro-tile height, for stack buffers
     private const int ChunkGroups = 64;                           // micro-panels of A packed at a time (MC = 512 or 384 rows): the copy stays in L2
 
@@ -119,10 +119,12 @@ internal static class Gemm
     /// filled from it, and the cores share that too.
     /// </summary>
     /// <remarks>
-    /// From 2^21 multiply-adds up, which takes in the recurrent layers' per-step products (32×256×1024 in the char-LM
-    /// workload, 32×128×512 in adding-h128): split by panels, each core streams half of the packed weight, which then
-    /// fits its own L2. The threshold was lowered from 2^25 for those workloads: on two cores the char-LM and adding-h128
-    /// steps got faster and no other workload slower (bench/compare-repeated.sh).
+    /// From 2^19 multiply-adds up, which takes in the recurrent layers' per-step products (32×256×1024 in the char-LM
+    /// workload, 32×128×512 in adding-h128, and 8×128×512 in bptt-t1000, whose batch of 8 is too small to split by
+    /// rows): split by panels, each core streams half of the packed weight, which then fits its own L2. The threshold
+    /// was lowered from 2^25 to 2^21 for the first two (the char-LM and adding-h128 steps got faster, no other workload
+    /// slower), and to 2^19 for the third (bptt-t1000 on AVX2: 52–57 → 42–49 ms, on AVX-512 about 4 % less; the other
+    /// workloads unchanged, alternated runs). Whether a split runs at all is measured as it goes (<see cref="CoreChoice"/>).
     /// Fewer rows (from 4 tiles a core) are still split by rows when the panels would not deal out evenly: the weight
     /// gradients δᵀ·[X | H | 1] have n = I + H + 1, so 3 panels for adding-h64 (67 columns, the last nearly empty) and 2
     /// for adding-h32 (35); split by panels, one core did half as much again as the other, or twice as much. Split by

@@ -86,7 +86,7 @@ public sealed record KernelOptions
     }
 
     /// <summary>
-    /// How the parallel kernels (GEMMs from 2²¹ multiply-adds, the recurrent layers' time loops over 16 or more batch
+    /// How the parallel kernels (GEMMs from 2¹⁹ multiply-adds, the recurrent layers' time loops over 16 or more batch
     /// rows) use the cores: <see cref="CoreUse.Measured"/> (the default) times each kind of work both ways as it runs and
     /// takes the faster; <see cref="CoreUse.All"/> always splits it; <see cref="CoreUse.One"/> keeps everything on the
     /// calling thread. The numbers are the same every way.

@@ -16,7 +16,7 @@ public sealed class GemmTests
             {
                 (1, 1, 1), (1, 7, 1), (7, 1, 33), (33, 7, 1), (7, 33, 129), (129, 33, 7), (33, 129, 33), (64, 128, 17),
                 (130, 257, 70), (129, 1024, 17), (8, 9, 32), (16, 300, 40),
-                (333, 301, 350), (100, 600, 600), // above 2^21 multiply-adds: the two-core path, split by rows, then by panels
+                (333, 301, 350), (100, 600, 600), // above 2^19 multiply-adds: the two-core path, split by rows, then by panels
                 (1100, 300, 20), (1030, 40, 7),   // more rows than one packed chunk of A (512 or 384), the last chunk partial; one panel, split by rows
             })
             {

@@ -12,6 +12,8 @@ internal static class Gemm
     private const int DepthBlock = 256;                           // k rows per block (KC): a panel block stays in L1
     private const long ParallelThreshold = 1L << 19;              // multiply-adds from which two cores win (see GemmParallel)
     private const int MaxRows = 8;                                // the largest micro-tile height, for stack buffers
+    [ThreadStatic]
+    private static ParallelJob? t_job;                            // the calling thread's reusable parallel job (see GemmParallel)
     private const int ChunkGroups = 64;                           // micro-panels of A packed at a time (MC = 512 or 384 rows): the copy stays in L2
 
     /// <summary>
@@ -142,45 +144,92 @@ internal static class Gemm
         int rows = TileRows(b);
         bool byRows = m >= 20 * rows * workers || (m >= 4 * rows * workers && !PanelsSplitEvenly(b, workers));
         bool pack = !unpacked.IsEmpty;
-        int panels = b.Panels;
         fixed (float* aPtr = a)
         fixed (float* cPtr = c)
         fixed (float* bPtr = unpacked)
         {
-            // Spans cannot cross into the lambda; the pinned addresses can, and the spans are rebuilt inside.
-            nint aAddress = (nint)aPtr;
-            nint cAddress = (nint)cPtr;
-            nint bAddress = (nint)bPtr;
-            int aLength = a.Length;
-            int cLength = c.Length;
-            int bLength = unpacked.Length;
-            if (pack && byRows)
+            // Spans cannot cross into the bodies; the pinned addresses can, and the spans are rebuilt there. The job and
+            // its two bodies are made once per thread and reused: a closure per call allocated 140 bytes a product, which
+            // a thousand-step sequence's per-step products made 300 KB a training step.
+            ParallelJob job = t_job ?? new ParallelJob();
+            t_job = null;   // a product started from inside a body (never, today) gets a job of its own
+            job.Set(transposeA, m, (nint)aPtr, a.Length, b, (nint)cPtr, c.Length, beta, (nint)bPtr, unpacked.Length, transposeB, workers, rows, byRows);
+            try
             {
-                CoreTeam.For(workers, w => b.PackPanels(new ReadOnlySpan<float>((float*)bAddress, bLength), transposeB,
-                    panels * w / workers, panels * (w + 1) / workers));
+                if (pack && byRows)
+                {
+                    CoreTeam.For(workers, job.Pack);
+                }
+
+                CoreTeam.For(workers, job.Multiply);
             }
-
-            CoreTeam.For(workers, w =>
+            finally
             {
-                var aSpan = new ReadOnlySpan<float>((float*)aAddress, aLength);
-                var cSpan = new Span<float>((float*)cAddress, cLength);
-                if (byRows)
-                {
-                    int first = m * w / workers / rows * rows;
-                    int last = w == workers - 1 ? m : m * (w + 1) / workers / rows * rows;
-                    GemmBlocked(transposeA, m, aSpan, b, cSpan, beta, first, last, 0, panels);
-                }
-                else
-                {
-                    int firstPanel = panels * w / workers, lastPanel = panels * (w + 1) / workers;
-                    if (pack)
-                    {
-                        b.PackPanels(new ReadOnlySpan<float>((float*)bAddress, bLength), transposeB, firstPanel, lastPanel);
-                    }
+                job.Clear();
+                t_job = job;
+            }
+        }
+    }
 
-                    GemmBlocked(transposeA, m, aSpan, b, cSpan, beta, 0, m, firstPanel, lastPanel);
+    /// <summary>One parallel product's operands, and the bodies the cores run on them (see <see cref="GemmParallel"/>).</summary>
+    private sealed unsafe class ParallelJob
+    {
+        private bool _transposeA, _transposeB, _byRows;
+        private int _m, _aLength, _cLength, _bLength, _workers, _rows;
+        private nint _a, _c, _unpacked;
+        private float _beta;
+        private PackedMatrix? _b;
+
+        public ParallelJob()
+        {
+            Pack = PackPart;
+            Multiply = MultiplyPart;
+        }
+
+        /// <summary>Worker w packs its share of the panels of B (before a product split by rows, which needs them all).</summary>
+        public Action<int> Pack { get; }
+
+        /// <summary>Worker w multiplies its rows (by all panels), or its panels (packing them first when B is unpacked).</summary>
+        public Action<int> Multiply { get; }
+
+        public void Set(bool transposeA, int m, nint a, int aLength, PackedMatrix b, nint c, int cLength, float beta,
+            nint unpacked, int unpackedLength, bool transposeB, int workers, int rows, bool byRows)
+        {
+            (_transposeA, _m, _a, _aLength, _b, _c, _cLength, _beta) = (transposeA, m, a, aLength, b, c, cLength, beta);
+            (_unpacked, _bLength, _transposeB, _workers, _rows, _byRows) = (unpacked, unpackedLength, transposeB, workers, rows, byRows);
+        }
+
+        /// <summary>Drops the references, so a finished job keeps no packed matrix alive.</summary>
+        public void Clear() => (_b, _a, _c, _unpacked) = (null, 0, 0, 0);
+
+        private void PackPart(int w)
+        {
+            PackedMatrix b = _b!;
+            b.PackPanels(new ReadOnlySpan<float>((float*)_unpacked, _bLength), _transposeB, b.Panels * w / _workers, b.Panels * (w + 1) / _workers);
+        }
+
+        private void MultiplyPart(int w)
+        {
+            PackedMatrix b = _b!;
+            var a = new ReadOnlySpan<float>((float*)_a, _aLength);
+            var c = new Span<float>((float*)_c, _cLength);
+            int panels = b.Panels;
+            if (_byRows)
+            {
+                int first = _m * w / _workers / _rows * _rows;
+                int last = w == _workers - 1 ? _m : _m * (w + 1) / _workers / _rows * _rows;
+                GemmBlocked(_transposeA, _m, a, b, c, _beta, first, last, 0, panels);
+            }
+            else
+            {
+                int firstPanel = panels * w / _workers, lastPanel = panels * (w + 1) / _workers;
+                if (_bLength > 0)
+                {
+                    b.PackPanels(new ReadOnlySpan<float>((float*)_unpacked, _bLength), _transposeB, firstPanel, lastPanel);
                 }
-            });
+
+                GemmBlocked(_transposeA, _m, a, b, c, _beta, 0, _m, firstPanel, lastPanel);
+            }
         }
     }
 

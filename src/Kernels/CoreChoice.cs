@@ -73,6 +73,17 @@ internal sealed class CoreChoice
         return Kinds.GetOrAdd((work, shape), _ => new CoreChoice());
     }
 
+    /// <summary>
+    /// Starts one call of <paramref name="work"/> of size <paramref name="shape"/>: says which way it runs and, disposed
+    /// when the work is done, records how long it took. <c>using CoreChoice.Call call = CoreChoice.Start(...)</c>, then
+    /// <c>if (call.AllCores)</c>.
+    /// </summary>
+    public static Call Start(string work, long shape)
+    {
+        CoreChoice kind = For(work, shape);
+        return new Call(kind, kind.UseAllCores(), Stopwatch.GetTimestamp());
+    }
+
     /// <summary>Packs up to four sizes below 2¹⁶ (larger ones wrap, which only merges two kinds' timings) into a shape key.</summary>
     public static long Shape(int a, int b = 0, int c = 0, int d = 0) =>
         ((long)(ushort)a << 48) | ((long)(ushort)b << 32) | ((long)(ushort)c << 16) | (ushort)d;
@@ -117,12 +128,26 @@ internal sealed class CoreChoice
         Volatile.Write(ref mean, double.IsNaN(mean) ? ticks : mean + (Weight * (ticks - mean)));
     }
 
-    /// <summary>Every kind of work measured so far and its running mean times in milliseconds (NaN until measured), for diagnostics.</summary>
-    public static IReadOnlyList<(string Work, long Shape, double AllCoresMs, double OneCoreMs)> Snapshot() =>
-        [.. Kinds.Select(kind => (kind.Key.Work, kind.Key.Shape, kind.Value.Means.AllCores * 1e3 / Stopwatch.Frequency, kind.Value.Means.OneCore * 1e3 / Stopwatch.Frequency))];
-
     /// <summary>The running mean times, in Stopwatch ticks (NaN until measured), for tests and diagnostics.</summary>
     public (double AllCores, double OneCore) Means => (Volatile.Read(ref _allCores), Volatile.Read(ref _oneCore));
+
+    /// <summary>One call begun by <see cref="Start"/>: the way it runs, and its timing, recorded on <see cref="Dispose"/>.</summary>
+    public readonly struct Call : IDisposable
+    {
+        private readonly CoreChoice? _kind;
+        private readonly long _start;
+
+        internal Call(CoreChoice kind, bool allCores, long start) => (_kind, AllCores, _start) = (kind, allCores, start);
+
+        /// <summary>A call that is never split and keeps no time: for work too small to share (<c>default</c> is the same).</summary>
+        public static Call OneCoreUntimed => default;
+
+        /// <summary>Whether this call runs on all cores.</summary>
+        public bool AllCores { get; }
+
+        /// <summary>Records the call's time (nothing for <see cref="OneCoreUntimed"/>).</summary>
+        public void Dispose() => _kind?.Record(AllCores, _start);
+    }
 
     /// <summary>Prefers all cores unless, summed over the kinds timed both ways and run in the last period, one core was the faster.</summary>
     private static void Decide()

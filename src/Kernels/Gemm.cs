@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -12,9 +11,10 @@ internal static class Gemm
     private const int DepthBlock = 256;                           // k rows per block (KC): a panel block stays in L1
     private const long ParallelThreshold = 1L << 19;              // multiply-adds from which two cores win (see GemmParallel)
     private const int MaxRows = 8;                                // the largest micro-tile height, for stack buffers
+    private const int ChunkGroups = 64;                           // micro-panels of A packed at a time (MC = 512 or 384 rows): the copy stays in L2
+
     [ThreadStatic]
     private static ParallelJob? t_job;                            // the calling thread's reusable parallel job (see GemmParallel)
-    private const int ChunkGroups = 64;                           // micro-panels of A packed at a time (MC = 512 or 384 rows): the copy stays in L2
 
     /// <summary>
     /// General matrix multiply on row-major matrices: C ← op(A)·op(B) + β·C, the one entry point every
@@ -59,10 +59,10 @@ internal static class Gemm
         PackedMatrix packed = PackedMatrix.RentUnfilled(k, n);
         try
         {
-            CoreChoice? choice = SplitsBetweenCores(m, packed) ? CoreChoice.For(transposeA ? "gemm Aᵀ" : "gemm", CoreChoice.Shape(m, n, k, transposeB ? 1 : 0)) : null;
-            bool allCores = choice?.UseAllCores() ?? false;
-            long start = Stopwatch.GetTimestamp();
-            if (allCores)
+            using CoreChoice.Call call = SplitsBetweenCores(m, packed)
+                ? CoreChoice.Start(transposeA ? "gemm Aᵀ" : "gemm", CoreChoice.Shape(m, n, k, transposeB ? 1 : 0))
+                : CoreChoice.Call.OneCoreUntimed;
+            if (call.AllCores)
             {
                 GemmParallel(transposeA, m, a, packed, c, beta, b, transposeB);   // each core packs the panels it needs
             }
@@ -71,8 +71,6 @@ internal static class Gemm
                 packed.PackPanels(b, transposeB, 0, packed.Panels);
                 GemmBlocked(transposeA, m, a, packed, c, beta, 0, m, 0, packed.Panels);
             }
-
-            choice?.Record(allCores, start);
         }
         finally
         {
@@ -94,10 +92,10 @@ internal static class Gemm
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(m);
         CheckLength(a.Length, (long)m * b.K, "a", "m·k");
         CheckLength(c.Length, (long)m * b.N, "c", "m·n");
-        CoreChoice? choice = parallel && SplitsBetweenCores(m, b) ? CoreChoice.For(transposeA ? "gemm Aᵀ, packed B" : "gemm, packed B", CoreChoice.Shape(m, b.N, b.K)) : null;
-        bool allCores = choice?.UseAllCores() ?? false;
-        long start = Stopwatch.GetTimestamp();
-        if (allCores)
+        using CoreChoice.Call call = parallel && SplitsBetweenCores(m, b)
+            ? CoreChoice.Start(transposeA ? "gemm Aᵀ, packed B" : "gemm, packed B", CoreChoice.Shape(m, b.N, b.K))
+            : CoreChoice.Call.OneCoreUntimed;
+        if (call.AllCores)
         {
             GemmParallel(transposeA, m, a, b, c, beta, default, false);
         }
@@ -105,8 +103,6 @@ internal static class Gemm
         {
             GemmBlocked(transposeA, m, a, b, c, beta, 0, m, 0, b.Panels);
         }
-
-        choice?.Record(allCores, start);
     }
 
     /// <summary>Whether a product of m rows by <paramref name="b"/> is large enough for the cores to share.</summary>
@@ -260,8 +256,8 @@ internal static class Gemm
     /// a last partial group — once for all the panels of B it meets, 64 micro-panels (512 or 384 rows) at a time so the
     /// copy (at most 512 KB) stays in L2 while it is used: copying all 2048 rows of the char-LM's δ at once (for
     /// ∂L/∂X = δ·W_ih, one panel wide) wrote a 2 MB buffer out to L3 and read it back. Chunks of 16 micro-panels were
-    /// slower for the weight gradients, whose panels of B were then read again for every chunk. The micro-kernel then reads A at fixed offsets
-    /// from one advancing pointer: no index arithmetic beside its 16 (or 12) FMAs a step, where reading A in place at a
+    /// slower for the weight gradients, whose panels of B were then read again for every chunk.
+    /// The micro-kernel then reads A at fixed offsets from one advancing pointer: no index arithmetic beside its 16 (or 12) FMAs a step, where reading A in place at a
     /// row stride took 15 address instructions a step and ran at half the FMA peak. A stored [k, m] is read at a stride
     /// of m floats per p, and when m·4 bytes is a multiple of 4 KB every read mapped to the same L1 set; packed, both
     /// layouts read alike. MR = 8 on AVX-512 fits the usual batch sizes (16, 32, 64) exactly.

@@ -31,8 +31,12 @@ public sealed class CoreChoiceTests
             {
                 choice.UseAllCores().Should().Be(allCores);
                 choice.Record(allCores, Stopwatch.GetTimestamp() - 1000);
+                using CoreChoice.Call call = CoreChoice.Start("test fixed", CoreChoice.Shape(1, 2, 3, (int)use));
+                call.AllCores.Should().Be(allCores);
             }
         }
+
+        CoreChoice.Call.OneCoreUntimed.AllCores.Should().BeFalse();
 
         double.IsNaN(choice.Means.AllCores).Should().BeTrue();
         double.IsNaN(choice.Means.OneCore).Should().BeTrue();

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using MiniNet.Kernels;
 
 namespace MiniNet.Layers;
@@ -41,10 +40,8 @@ internal static class BatchRowBlocks
             return;
         }
 
-        CoreChoice choice = CoreChoice.For(work, shape);
-        bool allCores = choice.UseAllCores();
-        long start = Stopwatch.GetTimestamp();
-        if (allCores)
+        using CoreChoice.Call call = CoreChoice.Start(work, shape);
+        if (call.AllCores)
         {
             CoreTeam.For(blocks, w => rows(batch * w / blocks, batch * (w + 1) / blocks, false));
         }
@@ -52,7 +49,5 @@ internal static class BatchRowBlocks
         {
             rows(0, batch, false);   // one core chosen: the loop's own products stay on it too
         }
-
-        choice.Record(allCores, start);
     }
 }

@@ -11,6 +11,7 @@ internal static class Gemm
     private const int DepthBlock = 256;                           // k rows per block (KC): a panel block stays in L1
     private const long ParallelThreshold = 1L << 19;              // multiply-adds from which two cores win (see GemmParallel)
     private const int MaxRows = 8;                                // the largest micro-tile height, for stack buffers
+    private const int ShortRows = 4;                              // the short micro-tile's height, with 16-wide panels (see TallRows)
     private const int ChunkGroups = 64;                           // micro-panels of A packed at a time (MC = 512 or 384 rows): the copy stays in L2
 
     [ThreadStatic]
@@ -250,6 +251,35 @@ internal static class Gemm
     /// <summary>Micro-tile rows for a packed operand: 8 with 32-wide panels (16 of the 32 zmm registers accumulate), 6 with 16-wide ones (12 of 16 ymm).</summary>
     private static int TileRows(PackedMatrix b) => b.Width == 32 ? 8 : 6;
 
+    /// <summary>
+    /// How many of <paramref name="rows"/> rows go to tall micro-tiles (<see cref="TileRows"/>, a multiple of it), the
+    /// rest to short ones (<see cref="ShortRows"/> = 4, by <see cref="MicroKernelShort"/>): so that the tiles cover the
+    /// rows with at most one row to spare, in the last tile. Only 16-wide panels (256-bit vectors) have short tiles; the
+    /// 8-row tiles of 512-bit panels fit the usual batches, and take all the rows.
+    /// </summary>
+    /// <remarks>
+    /// The batch sizes are multiples of 8 and 6 divides none of them: 6-row tiles alone would run 12 rows for a batch
+    /// of 8 (bptt-t1000, or a block of 8), 18 for 16, 36 for 32. Any even count is 6a + 4b with b ≤ 2 (32 = 6·4 + 4·2),
+    /// and an odd count takes the next even one, its last row padding. The 4-row tile keeps 8 accumulators, enough for
+    /// the two FMA pipes at four cycles' latency, but loads B once per 4 rows instead of 6.
+    /// </remarks>
+    private static int TallRows(int rows, PackedMatrix b)
+    {
+        if (b.Width != 16)
+        {
+            return rows;
+        }
+
+        int even = (rows + 1) & ~1;
+        int shortGroups = (even % 6) switch
+        {
+            4 => 1,
+            2 => even >= 8 ? 2 : 1,
+            _ => 0,
+        };
+        return Math.Clamp(even - (shortGroups * ShortRows), 0, rows);
+    }
+
     /// <summary>C[rows firstRow..lastRow, panels firstPanel..lastPanel) ← op(A)·B + β·C, blocked over k.</summary>
     /// <remarks>
     /// Each k block of op(A) is first copied into micro-panels of MR rows — MR contiguous values per p, zero-padded in
@@ -283,8 +313,10 @@ internal static class Gemm
             for (int chunk = firstRow; chunk < lastRow; chunk += chunkRows)
             {
                 int chunkEnd = Math.Min(lastRow, chunk + chunkRows);
-                PackRows(a, rowStride, depthStride, chunk, chunkEnd, rows, p0, depth, panelsOfA);
-                MultiplyChunk(b, c, blockBeta, tile, panelsOfA, p0, depth, chunk, chunkEnd, firstPanel, lastPanel);
+                int tallEnd = chunk + TallRows(chunkEnd - chunk, b);   // the tall groups' rows, then the short ones'
+                PackRows(a, rowStride, depthStride, chunk, tallEnd, rows, p0, depth, panelsOfA);
+                PackRows(a, rowStride, depthStride, tallEnd, chunkEnd, ShortRows, p0, depth, panelsOfA.AsSpan((tallEnd - chunk) * depth));
+                MultiplyChunk(b, c, blockBeta, tile, panelsOfA, p0, depth, chunk, tallEnd, chunkEnd, firstPanel, lastPanel);
             }
         }
 
@@ -296,23 +328,22 @@ internal static class Gemm
     /// chunk of op(A) already in micro-panels in <paramref name="panelsOfA"/>.
     /// </summary>
     private static void MultiplyChunk(PackedMatrix b, Span<float> c, float blockBeta, Span<float> tile, float[] panelsOfA,
-        int p0, int depth, int firstRow, int lastRow, int firstPanel, int lastPanel)
+        int p0, int depth, int firstRow, int tallEnd, int lastRow, int firstPanel, int lastPanel)
     {
         int n = b.N;
         int k = b.K;
         int width = b.Width;                 // micro-tile columns (NR): two vectors
         bool wide = width == 32;             // the 512-bit micro-kernel
-        int rows = TileRows(b);              // micro-tile rows (MR)
-        int groups = (lastRow - firstRow + rows - 1) / rows;
+        int tallRows = TileRows(b);          // micro-tile rows (MR) of the tall tiles, then ShortRows for rows [tallEnd, lastRow)
         for (int panel = firstPanel; panel < lastPanel; panel++)
         {
             ReadOnlySpan<float> block = b.Data.AsSpan((panel * k * width) + (p0 * width), depth * width);
             int j0 = panel * width;
             int columns = Math.Min(width, n - j0);
-            for (int group = 0; group < groups; group++)
+            for (int i = firstRow; i < lastRow;)
             {
-                int i = firstRow + (group * rows);
-                ref float origin = ref panelsOfA[group * rows * depth];
+                int rows = i < tallEnd ? tallRows : ShortRows;
+                ref float origin = ref panelsOfA[(i - firstRow) * depth];   // the groups lie one after another, MR·depth floats each
                 // A whole tile is written to C from the registers; a partial one through the small buffer.
                 bool whole = columns == width && lastRow - i >= rows;
                 ref float target = ref whole ? ref c[(i * n) + j0] : ref MemoryMarshal.GetReference(tile);
@@ -324,16 +355,20 @@ internal static class Gemm
                     // only its first vector of columns is multiplied.
                     if (wide)
                     {
-                        MicroKernelHalf<Lanes512>(depth, ref origin, block, tile);
+                        MicroKernelHalf<Lanes512>(depth, ref origin, block, tile, rows);
                     }
                     else
                     {
-                        MicroKernelHalf<Lanes256>(depth, ref origin, block, tile);
+                        MicroKernelHalf<Lanes256>(depth, ref origin, block, tile, rows);
                     }
                 }
                 else if (wide)
                 {
                     MicroKernelWide(depth, ref origin, block, ref target, stride, tileBeta);
+                }
+                else if (rows == ShortRows)
+                {
+                    MicroKernelShort(depth, ref origin, block, ref target, stride, tileBeta);
                 }
                 else
                 {
@@ -344,6 +379,8 @@ internal static class Gemm
                 {
                     Store(tile, Math.Min(rows, lastRow - i), width, c, i, j0, n, columns, blockBeta);
                 }
+
+                i += rows;
             }
         }
     }
@@ -353,15 +390,20 @@ internal static class Gemm
     /// row firstRow + g·MR + r, column p0 + p at [g·MR·depth + p·MR + r]; the rows past lastRow of the last panel are 0.
     /// </summary>
     private static void PackRows(ReadOnlySpan<float> a, nint rowStride, nint depthStride, int firstRow, int lastRow, int tileRows,
-        int p0, int depth, float[] panels)
+        int p0, int depth, Span<float> panels)
     {
+        if (lastRow <= firstRow)
+        {
+            return;
+        }
+
         ref float a0 = ref MemoryMarshal.GetReference(a);
-        ref float panel0 = ref MemoryMarshal.GetArrayDataReference(panels);
+        ref float panel0 = ref MemoryMarshal.GetReference(panels);
         int groups = (lastRow - firstRow + tileRows - 1) / tileRows;
         int fullGroups = (lastRow - firstRow) / tileRows;
         if (fullGroups < groups)
         {
-            panels.AsSpan(fullGroups * tileRows * depth, tileRows * depth).Clear();   // the padding rows of a last partial group are 0
+            panels.Slice(fullGroups * tileRows * depth, tileRows * depth).Clear();   // the padding rows of a last partial group are 0
         }
 
         if (depthStride != 1)
@@ -418,13 +460,14 @@ internal static class Gemm
     }
 
     /// <summary>
-    /// Packs p = 0, 8, 16, … of a full group of MR (8 or 6) rows, 8 p at a time: 8 rows of 8 values in (a 6-row group
-    /// reads two zero rows more), transposed with unpacks, shuffles and lane permutes, 8 columns of MR out.
+    /// Packs p = 0, 8, 16, … of a full group of MR (8, 6 or 4) rows, 8 p at a time: 8 rows of 8 values in (a 6- or
+    /// 4-row group reads 2 or 4 zero rows more), transposed with unpacks, shuffles and lane permutes, 8 columns of MR out.
     /// </summary>
     /// <returns>How many p were packed (a multiple of 8); the caller copies the rest.</returns>
     /// <remarks>
-    /// A 6-row group stores each column as 8 floats at a stride of 6: the 2 extra are the zero rows, and the next
-    /// column's store overwrites them — except after the last, which is why the buffer has 8 floats to spare.
+    /// A 6-row group stores each column as 8 floats at a stride of 6 (a 4-row one at 4): the extra are the zero rows,
+    /// and the next column's store overwrites them — or, after the last, the next group's packing does, which is why
+    /// the buffer has 8 floats to spare after the last group.
     /// </remarks>
     private static int TransposeGroup(ref float first, nint rowStride, int tileRows, int depth, ref float micro)
     {
@@ -434,7 +477,8 @@ internal static class Gemm
             ref float at = ref Unsafe.Add(ref first, p);
             Vector256<float> r0 = Vector256.LoadUnsafe(ref at), r1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref at, rowStride));
             Vector256<float> r2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref at, 2 * rowStride)), r3 = Vector256.LoadUnsafe(ref Unsafe.Add(ref at, 3 * rowStride));
-            Vector256<float> r4 = Vector256.LoadUnsafe(ref Unsafe.Add(ref at, 4 * rowStride)), r5 = Vector256.LoadUnsafe(ref Unsafe.Add(ref at, 5 * rowStride));
+            Vector256<float> r4 = tileRows > 4 ? Vector256.LoadUnsafe(ref Unsafe.Add(ref at, 4 * rowStride)) : default;
+            Vector256<float> r5 = tileRows > 4 ? Vector256.LoadUnsafe(ref Unsafe.Add(ref at, 5 * rowStride)) : default;
             Vector256<float> r6 = tileRows == 8 ? Vector256.LoadUnsafe(ref Unsafe.Add(ref at, 6 * rowStride)) : default;
             Vector256<float> r7 = tileRows == 8 ? Vector256.LoadUnsafe(ref Unsafe.Add(ref at, 7 * rowStride)) : default;
             Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1), t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
@@ -455,7 +499,7 @@ internal static class Gemm
         return blocks;
     }
 
-    /// <summary>Copies one p of a full micro-panel: MR (8 or 6) contiguous floats.</summary>
+    /// <summary>Copies one p of a full micro-panel: MR (8, 6 or 4) contiguous floats.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void CopyGroup(ref float source, ref float target, int tileRows)
     {
@@ -466,6 +510,11 @@ internal static class Gemm
         }
 
         Vector128.LoadUnsafe(ref source).StoreUnsafe(ref target);
+        if (tileRows == ShortRows)
+        {
+            return;
+        }
+
         Unsafe.Add(ref target, 4) = Unsafe.Add(ref source, 4);
         Unsafe.Add(ref target, 5) = Unsafe.Add(ref source, 5);
     }
@@ -509,6 +558,39 @@ internal static class Gemm
         Put(c30, c31, ref Unsafe.Add(ref target, 3 * stride), beta);
         Put(c40, c41, ref Unsafe.Add(ref target, 4 * stride), beta);
         Put(c50, c51, ref Unsafe.Add(ref target, 5 * stride), beta);
+    }
+
+    /// <summary>The 4×16 tile of a short micro-panel (4 values per p; see <see cref="TallRows"/>), 256-bit vectors (8 accumulators).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void MicroKernelShort(int depth, ref float a, ReadOnlySpan<float> block, ref float target, nint stride, float beta)
+    {
+        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default;
+        Vector256<float> c20 = default, c21 = default, c30 = default, c31 = default;
+        ref float b = ref MemoryMarshal.GetReference(block);
+        for (int p = 0; p < depth; p++)
+        {
+            Vector256<float> bLo = Vector256.LoadUnsafe(ref b);
+            Vector256<float> bHi = Vector256.LoadUnsafe(ref b, 8);
+            Vector256<float> x = Vector256.Create(a);
+            c00 = Vector256.FusedMultiplyAdd(x, bLo, c00);
+            c01 = Vector256.FusedMultiplyAdd(x, bHi, c01);
+            x = Vector256.Create(Unsafe.Add(ref a, 1));
+            c10 = Vector256.FusedMultiplyAdd(x, bLo, c10);
+            c11 = Vector256.FusedMultiplyAdd(x, bHi, c11);
+            x = Vector256.Create(Unsafe.Add(ref a, 2));
+            c20 = Vector256.FusedMultiplyAdd(x, bLo, c20);
+            c21 = Vector256.FusedMultiplyAdd(x, bHi, c21);
+            x = Vector256.Create(Unsafe.Add(ref a, 3));
+            c30 = Vector256.FusedMultiplyAdd(x, bLo, c30);
+            c31 = Vector256.FusedMultiplyAdd(x, bHi, c31);
+            a = ref Unsafe.Add(ref a, 4);
+            b = ref Unsafe.Add(ref b, 16);
+        }
+
+        Put(c00, c01, ref target, beta);
+        Put(c10, c11, ref Unsafe.Add(ref target, stride), beta);
+        Put(c20, c21, ref Unsafe.Add(ref target, 2 * stride), beta);
+        Put(c30, c31, ref Unsafe.Add(ref target, 3 * stride), beta);
     }
 
     /// <summary>The 8×32 tile with 512-bit vectors (16 accumulators of the 32 zmm registers): the same loop as <see cref="MicroKernel"/>, wider and taller.</summary>
@@ -561,17 +643,17 @@ internal static class Gemm
     }
 
     /// <summary>
-    /// The left half of a tile: one vector of columns, MR accumulators (8 of 512-bit lanes, else 6 of 256-bit), into the
-    /// tile buffer at a row stride of the panel width (two vectors).
+    /// The left half of a tile: one vector of columns, MR accumulators (8 of 512-bit lanes, else 6 or 4 of 256-bit),
+    /// into the tile buffer at a row stride of the panel width (two vectors).
     /// </summary>
-    /// <remarks>T.Count is a constant in each instantiation, so the JIT keeps only the rows that width has.</remarks>
+    /// <remarks>T.Count is a constant in each instantiation, so the JIT keeps only the rows that width can have.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MicroKernelHalf<T>(int depth, ref float a, ReadOnlySpan<float> block, Span<float> tile)
+    private static void MicroKernelHalf<T>(int depth, ref float a, ReadOnlySpan<float> block, Span<float> tile, int rows)
         where T : struct, ILanes<T>
     {
-        bool wide = T.Count == 16;   // 8 rows, else 6
+        bool wide = T.Count == 16;   // 8 rows, else 6 or 4
+        bool tall = wide || rows > ShortRows;
         int width = 2 * T.Count;
-        int rows = wide ? 8 : 6;
         T c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
         for (int p = 0; p < depth; p++)
         {
@@ -580,8 +662,12 @@ internal static class Gemm
             c1 = T.FusedMultiplyAdd(T.Create(Unsafe.Add(ref a, 1)), b, c1);
             c2 = T.FusedMultiplyAdd(T.Create(Unsafe.Add(ref a, 2)), b, c2);
             c3 = T.FusedMultiplyAdd(T.Create(Unsafe.Add(ref a, 3)), b, c3);
-            c4 = T.FusedMultiplyAdd(T.Create(Unsafe.Add(ref a, 4)), b, c4);
-            c5 = T.FusedMultiplyAdd(T.Create(Unsafe.Add(ref a, 5)), b, c5);
+            if (tall)
+            {
+                c4 = T.FusedMultiplyAdd(T.Create(Unsafe.Add(ref a, 4)), b, c4);
+                c5 = T.FusedMultiplyAdd(T.Create(Unsafe.Add(ref a, 5)), b, c5);
+            }
+
             if (wide)
             {
                 c6 = T.FusedMultiplyAdd(T.Create(Unsafe.Add(ref a, 6)), b, c6);
@@ -591,8 +677,13 @@ internal static class Gemm
             a = ref Unsafe.Add(ref a, rows);
         }
 
-        c0.Store(tile, 0); c1.Store(tile, width); c2.Store(tile, 2 * width);
-        c3.Store(tile, 3 * width); c4.Store(tile, 4 * width); c5.Store(tile, 5 * width);
+        c0.Store(tile, 0); c1.Store(tile, width); c2.Store(tile, 2 * width); c3.Store(tile, 3 * width);
+        if (tall)
+        {
+            c4.Store(tile, 4 * width);
+            c5.Store(tile, 5 * width);
+        }
+
         if (wide)
         {
             c6.Store(tile, 6 * width);

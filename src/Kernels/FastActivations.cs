@@ -37,7 +37,7 @@ internal static class FastActivations
     public static TLanes Tanh<TLanes>(TLanes x)
         where TLanes : struct, ILanes<TLanes>
     {
-        x = TLanes.Min(TLanes.Max(x, TLanes.Create(-Limit)), TLanes.Create(Limit));
+        x = TLanes.Min(TLanes.Create(Limit), TLanes.Max(TLanes.Create(-Limit), x));   // x on the right: NaN stays NaN
         TLanes x2 = x * x;
         TLanes p = TLanes.FusedMultiplyAdd(x2, TLanes.Create(Alpha13), TLanes.Create(Alpha11));
         p = TLanes.FusedMultiplyAdd(x2, p, TLanes.Create(Alpha9));

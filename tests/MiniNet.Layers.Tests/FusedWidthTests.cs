@@ -58,6 +58,25 @@ public sealed class FusedWidthTests
         result.HN.Data.Skip(20).Should().OnlyContain(v => float.IsFinite(v), "batch row 1 did not");
     }
 
+    [Theory]
+    [InlineData(512)]
+    [InlineData(256)]
+    [InlineData(128)]
+    public void A_NaN_comes_through_a_relu_rnn_and_a_tanh_clamp_at_every_width(int bits)
+    {
+        // Both are native min/max (vmaxps returns its second operand when either is NaN), the value on the NaN-keeping side.
+        float[] data = Tensor.RandomNormal([2, 3, 4], seed: 1).Data;
+        data[5] = float.NaN;
+        Tensor x = Tensor.FromArray(data, [2, 3, 4]);
+        Tensor weightIh = Tensor.RandomNormal([20, 4], seed: 2), weightHh = Tensor.RandomNormal([20, 20], seed: 3);
+        foreach (bool relu in new[] { true, false })
+        {
+            (_, Tensor hn) = At(bits, () => FusedRnn.Run(x, weightIh, weightHh, null, null, null, relu, batchFirst: true));
+            hn.Data.Take(20).Should().OnlyContain(v => float.IsNaN(v), $"batch row 0 saw the NaN (relu: {relu})");
+            hn.Data.Skip(20).Should().OnlyContain(v => float.IsFinite(v), "batch row 1 did not");
+        }
+    }
+
     private static T At<T>(int bits, Func<T> run)
     {
         using (KernelOptions.Use(KernelOptions.Default with { VectorBits = bits, Gemm = GemmBackendKind.Managed }))

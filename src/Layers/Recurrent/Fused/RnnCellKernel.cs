@@ -56,7 +56,7 @@ internal static class RnnCellKernel
             where T : struct, ILanes<T>
         {
             T z = T.Load(_state, j) + T.Load(_bias, j);
-            (relu ? T.Max(z, T.Create(0f)) : FastActivations.Tanh(z)).Store(_state, j);      // h_t = φ(z + b)
+            (relu ? T.Max(T.Create(0f), z) : FastActivations.Tanh(z)).Store(_state, j);      // h_t = φ(z + b)
         }
     }
 

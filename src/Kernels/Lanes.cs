@@ -270,6 +270,11 @@ internal static class LaneLoop
         int j = 0;
         if (vectorBits >= 512)
         {
+            for (; j + Lanes512x2.Count <= length; j += Lanes512x2.Count)
+            {
+                kernel.Step<Lanes512x2>(j);
+            }
+
             for (; j + Lanes512.Count <= length; j += Lanes512.Count)
             {
                 kernel.Step<Lanes512>(j);
@@ -278,6 +283,11 @@ internal static class LaneLoop
 
         if (vectorBits >= 256)
         {
+            for (; j + Lanes256x2.Count <= length; j += Lanes256x2.Count)
+            {
+                kernel.Step<Lanes256x2>(j);
+            }
+
             for (; j + Lanes256.Count <= length; j += Lanes256.Count)
             {
                 kernel.Step<Lanes256>(j);
@@ -294,4 +304,112 @@ internal static class LaneLoop
             kernel.Step<Lane1>(j);
         }
     }
+}
+
+/// <summary>32 lanes in two <see cref="Vector512{T}"/>: every operation is done on both, one after the other (see <see cref="Lanes256x2"/>).</summary>
+internal readonly struct Lanes512x2(Vector512<float> low, Vector512<float> high) : ILanes<Lanes512x2>
+{
+    private readonly Vector512<float> _low = low, _high = high;
+
+    public static int Count => 2 * Vector512<float>.Count;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes512x2 Create(float value) => new(Vector512.Create(value), Vector512.Create(value));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes512x2 Load(ReadOnlySpan<float> source, int offset)
+    {
+        ref float at = ref Unsafe.Add(ref MemoryMarshal.GetReference(source), offset);
+        return new(Vector512.LoadUnsafe(ref at), Vector512.LoadUnsafe(ref at, (nuint)Vector512<float>.Count));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Store(Span<float> destination, int offset)
+    {
+        ref float at = ref Unsafe.Add(ref MemoryMarshal.GetReference(destination), offset);
+        _low.StoreUnsafe(ref at);
+        _high.StoreUnsafe(ref at, (nuint)Vector512<float>.Count);
+    }
+
+    public static Lanes512x2 operator +(Lanes512x2 left, Lanes512x2 right) => new(left._low + right._low, left._high + right._high);
+
+    public static Lanes512x2 operator -(Lanes512x2 left, Lanes512x2 right) => new(left._low - right._low, left._high - right._high);
+
+    public static Lanes512x2 operator *(Lanes512x2 left, Lanes512x2 right) => new(left._low * right._low, left._high * right._high);
+
+    public static Lanes512x2 operator /(Lanes512x2 left, Lanes512x2 right) => new(left._low / right._low, left._high / right._high);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes512x2 FusedMultiplyAdd(Lanes512x2 a, Lanes512x2 b, Lanes512x2 c) =>
+        new(Vector512.FusedMultiplyAdd(a._low, b._low, c._low), Vector512.FusedMultiplyAdd(a._high, b._high, c._high));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes512x2 Min(Lanes512x2 left, Lanes512x2 right) => new(Vector512.MinNative(left._low, right._low), Vector512.MinNative(left._high, right._high));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes512x2 Max(Lanes512x2 left, Lanes512x2 right) => new(Vector512.MaxNative(left._low, right._low), Vector512.MaxNative(left._high, right._high));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes512x2 WherePositive(Lanes512x2 condition, Lanes512x2 values) =>
+        new(Vector512.ConditionalSelect(Vector512.GreaterThan(condition._low, Vector512<float>.Zero), values._low, Vector512<float>.Zero),
+            Vector512.ConditionalSelect(Vector512.GreaterThan(condition._high, Vector512<float>.Zero), values._high, Vector512<float>.Zero));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes512x2 FlushSubnormal(Lanes512x2 values) =>
+        new(Vector512.ConditionalSelect(Vector512.LessThan(Vector512.Abs(values._low), Vector512.Create(LaneConstants.SmallestNormal)), Vector512<float>.Zero, values._low),
+            Vector512.ConditionalSelect(Vector512.LessThan(Vector512.Abs(values._high), Vector512.Create(LaneConstants.SmallestNormal)), Vector512<float>.Zero, values._high));
+}
+
+/// <summary>16 lanes in two <see cref="Vector256{T}"/>: every operation is done on both, one after the other (see <see cref="Lanes256x2"/>).</summary>
+internal readonly struct Lanes256x2(Vector256<float> low, Vector256<float> high) : ILanes<Lanes256x2>
+{
+    private readonly Vector256<float> _low = low, _high = high;
+
+    public static int Count => 2 * Vector256<float>.Count;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes256x2 Create(float value) => new(Vector256.Create(value), Vector256.Create(value));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes256x2 Load(ReadOnlySpan<float> source, int offset)
+    {
+        ref float at = ref Unsafe.Add(ref MemoryMarshal.GetReference(source), offset);
+        return new(Vector256.LoadUnsafe(ref at), Vector256.LoadUnsafe(ref at, (nuint)Vector256<float>.Count));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Store(Span<float> destination, int offset)
+    {
+        ref float at = ref Unsafe.Add(ref MemoryMarshal.GetReference(destination), offset);
+        _low.StoreUnsafe(ref at);
+        _high.StoreUnsafe(ref at, (nuint)Vector256<float>.Count);
+    }
+
+    public static Lanes256x2 operator +(Lanes256x2 left, Lanes256x2 right) => new(left._low + right._low, left._high + right._high);
+
+    public static Lanes256x2 operator -(Lanes256x2 left, Lanes256x2 right) => new(left._low - right._low, left._high - right._high);
+
+    public static Lanes256x2 operator *(Lanes256x2 left, Lanes256x2 right) => new(left._low * right._low, left._high * right._high);
+
+    public static Lanes256x2 operator /(Lanes256x2 left, Lanes256x2 right) => new(left._low / right._low, left._high / right._high);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes256x2 FusedMultiplyAdd(Lanes256x2 a, Lanes256x2 b, Lanes256x2 c) =>
+        new(Vector256.FusedMultiplyAdd(a._low, b._low, c._low), Vector256.FusedMultiplyAdd(a._high, b._high, c._high));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes256x2 Min(Lanes256x2 left, Lanes256x2 right) => new(Vector256.MinNative(left._low, right._low), Vector256.MinNative(left._high, right._high));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes256x2 Max(Lanes256x2 left, Lanes256x2 right) => new(Vector256.MaxNative(left._low, right._low), Vector256.MaxNative(left._high, right._high));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes256x2 WherePositive(Lanes256x2 condition, Lanes256x2 values) =>
+        new(Vector256.ConditionalSelect(Vector256.GreaterThan(condition._low, Vector256<float>.Zero), values._low, Vector256<float>.Zero),
+            Vector256.ConditionalSelect(Vector256.GreaterThan(condition._high, Vector256<float>.Zero), values._high, Vector256<float>.Zero));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes256x2 FlushSubnormal(Lanes256x2 values) =>
+        new(Vector256.ConditionalSelect(Vector256.LessThan(Vector256.Abs(values._low), Vector256.Create(LaneConstants.SmallestNormal)), Vector256<float>.Zero, values._low),
+            Vector256.ConditionalSelect(Vector256.LessThan(Vector256.Abs(values._high), Vector256.Create(LaneConstants.SmallestNormal)), Vector256<float>.Zero, values._high));
 }

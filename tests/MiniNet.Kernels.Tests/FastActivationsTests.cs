@@ -58,6 +58,8 @@ public sealed class FastActivationsTests
         private readonly ReadOnlySpan<float> _x = x;
         private readonly Span<float> _tanh = tanh, _sigmoid = sigmoid;
 
+        public static bool Pairs => true;   // 16 lanes at 256 bits: the pair type, then one lane
+
         public void Step<T>(int j)
             where T : struct, ILanes<T>
         {

@@ -32,6 +32,8 @@ public sealed class FlushSubnormalTests
         private readonly ReadOnlySpan<float> _x = x;
         private readonly Span<float> _flushed = flushed;
 
+        public static bool Pairs => true;   // 16 lanes at 256 bits: the pair type, then one lane
+
         public void Step<T>(int j)
             where T : struct, ILanes<T> => T.FlushSubnormal(T.Load(_x, j)).Store(_flushed, j);
     }

@@ -67,6 +67,8 @@ internal static class GruCellKernel
     private readonly ref struct ForwardRow(Span<float> gates, ReadOnlySpan<float> hidden, ReadOnlySpan<float> biasIh, ReadOnlySpan<float> biasHh,
         ReadOnlySpan<float> hPrevious, Span<float> hiddenN, Span<float> h) : ILaneKernel
     {
+        public static bool Pairs => true;   // latency-bound: see LaneLoop
+
         private readonly Span<float> _gates = gates, _hiddenN = hiddenN, _h = h;
         private readonly ReadOnlySpan<float> _hidden = hidden, _biasIh = biasIh, _biasHh = biasHh, _hPrevious = hPrevious;
 
@@ -89,6 +91,8 @@ internal static class GruCellKernel
     private readonly ref struct BackwardRow(ReadOnlySpan<float> gates, ReadOnlySpan<float> hiddenN, ReadOnlySpan<float> hPrevious,
         Span<float> dh, Span<float> deltaIh, Span<float> deltaHh) : ILaneKernel
     {
+        public static bool Pairs => LaneLoop.ManyRegisters;   // products only: pairs spill without 32 registers
+
         private readonly ReadOnlySpan<float> _gates = gates, _hiddenN = hiddenN, _hPrevious = hPrevious;
         private readonly Span<float> _dh = dh, _deltaIh = deltaIh, _deltaHh = deltaHh;
 

@@ -62,6 +62,8 @@ internal static class LstmCellKernel
     private readonly ref struct ForwardRow(Span<float> gates, ReadOnlySpan<float> bias, ReadOnlySpan<float> cPrevious, Span<float> c, Span<float> tanhC, Span<float> h)
         : ILaneKernel
     {
+        public static bool Pairs => true;   // latency-bound: see LaneLoop
+
         private readonly Span<float> _gates = gates, _c = c, _tanhC = tanhC, _h = h;
         private readonly ReadOnlySpan<float> _bias = bias, _cPrevious = cPrevious;
 
@@ -88,6 +90,8 @@ internal static class LstmCellKernel
     private readonly ref struct BackwardRow(ReadOnlySpan<float> gates, ReadOnlySpan<float> tanhC, ReadOnlySpan<float> cPrevious,
         ReadOnlySpan<float> dh, Span<float> dc, Span<float> delta) : ILaneKernel
     {
+        public static bool Pairs => LaneLoop.ManyRegisters;   // products only: pairs spill without 32 registers
+
         private readonly ReadOnlySpan<float> _gates = gates, _tanhC = tanhC, _cPrevious = cPrevious, _dh = dh;
         private readonly Span<float> _dc = dc, _delta = delta;
 

@@ -49,6 +49,8 @@ internal static class RnnCellKernel
 
     private readonly ref struct ForwardRow(Span<float> state, ReadOnlySpan<float> bias, bool relu) : ILaneKernel
     {
+        public static bool Pairs => true;   // latency-bound: see LaneLoop
+
         private readonly Span<float> _state = state;
         private readonly ReadOnlySpan<float> _bias = bias;
 
@@ -62,6 +64,8 @@ internal static class RnnCellKernel
 
     private readonly ref struct BackwardRow(ReadOnlySpan<float> h, ReadOnlySpan<float> dh, Span<float> delta, bool relu) : ILaneKernel
     {
+        public static bool Pairs => LaneLoop.ManyRegisters;   // products only: pairs spill without 32 registers
+
         private readonly ReadOnlySpan<float> _h = h, _dh = dh;
         private readonly Span<float> _delta = delta;
 

@@ -27,7 +27,8 @@ internal static class Gemm
     /// C is [m, n]. B is packed into panels two vectors wide (<see cref="PackedMatrix"/>), which absorbs its transpose;
     /// k is cut into blocks of 256 so a panel block stays in L1; a register-blocked, fused multiply-add micro-kernel
     /// computes each tile of 8 rows × 2 vectors with 512-bit vectors (16 accumulators), else 6 rows × 2 vectors with
-    /// 256-bit ones (12), reading each k block of op(A) from a small copy in micro-panels of 8 (or 6) rows.
+    /// 256-bit ones (12) — the last one or two of every 384 rows 4 × 2 (8), so that a batch of 8, 16 or 32 is covered
+    /// exactly — reading each k block of op(A) from a small copy in micro-panels of 8 (or 6, or 4) rows.
     /// Whole transposes are never materialized.
     /// Large products split rows (or, when there are few, panels) between the cores, when that measures faster (<see cref="CoreChoice"/>).
     /// With β = 0, C's previous contents are ignored (NaN in C does not leak through).

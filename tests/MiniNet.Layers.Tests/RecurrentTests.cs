@@ -89,13 +89,16 @@ public sealed class RecurrentTests
         }
     }
 
-    /// <summary>Hidden sizes 5 (scalar lanes only) and 37 (two 16-lane vectors and a tail on AVX-512 machines).</summary>
+    /// <summary>
+    /// Hidden sizes 5 (scalar lanes only), 37 (two 16-lane vectors and a tail on AVX-512 machines) and 100 (a layer above
+    /// the first then has 201 columns in [X | H_prev | 1], past those whose weight gradient is computed transposed).
+    /// </summary>
     public static TheoryData<string, bool, int, bool, int> FusedCases() => new()
     {
         { "lstm", true, 1, false, 5 }, { "lstm", false, 2, true, 5 }, { "lstm", true, 3, true, 5 }, { "lstm", true, 2, true, 37 },
         { "rnn-tanh", true, 1, false, 5 }, { "rnn-tanh", false, 2, true, 5 }, { "rnn-relu", true, 2, true, 5 }, { "rnn-tanh", false, 1, true, 37 },
         { "gru", true, 1, false, 5 }, { "gru", false, 2, true, 5 }, { "gru", true, 3, true, 5 }, { "gru", true, 2, true, 37 },
-        { "gru-nobias", false, 1, true, 37 },
+        { "gru-nobias", false, 1, true, 37 }, { "lstm", true, 2, true, 100 }, { "gru", false, 2, true, 100 }, { "rnn-tanh", true, 2, false, 100 },
     };
 
     [Theory]

@@ -10,12 +10,15 @@ namespace MiniNet.Layers;
 /// <remarks>
 /// With δ [T·B, gates·H], X [T·B, I] and H_prev [T·B, H] (h_{t−1} of every step): ∂L/∂W_ih = δᵀ·X, ∂L/∂W_hh = δᵀ·H_prev,
 /// ∂L/∂b_ih = ∂L/∂b_hh = Σ rows of δ, and ∂L/∂X = δ·W_ih. The three parameter gradients are one GEMM,
-/// δᵀ·[X | H_prev | 1] = [∂L/∂W_ih | ∂L/∂W_hh | ∂L/∂b]: δ is read (and, as the transposed operand, copied into
-/// micro-panels) once instead of three times. A GRU has two δ (its reset gate multiplies only the hidden projection of
+/// δᵀ·[X | H_prev | 1] = [∂L/∂W_ih | ∂L/∂W_hh | ∂L/∂b] (for a narrow [X | H_prev | 1], its transpose): δ is read
+/// (and packed) once instead of three times. A GRU has two δ (its reset gate multiplies only the hidden projection of
 /// n), so its input side is δ_ihᵀ·[X | 1] and its hidden side δ_hhᵀ·[H_prev | 1].
 /// </remarks>
 internal static class FusedLayerGradients
 {
+    /// <summary>The most columns [A | 1] may have for the weight-gradient GEMM to be computed transposed (see DeltaTransposeTimes).</summary>
+    private const int TransposedUpTo = 96;
+
     /// <summary>Every input's gradient, by the positions of <see cref="FusedLayerInputs"/>; null where none is needed.</summary>
     /// <param name="layer">The checked inputs.</param>
     /// <param name="needs">Whether input i needs a gradient.</param>
@@ -38,25 +41,25 @@ internal static class FusedLayerGradients
         if (ReferenceEquals(deltaIh, deltaHh) && (ih || hh))
         {
             // δᵀ·[X | H_prev | 1] = [∂L/∂W_ih | ∂L/∂W_hh | ∂L/∂b], and ∂L/∂b_ih = ∂L/∂b_hh.
-            (float[] all, int columns) = DeltaTransposeTimes(layer, deltaIh, (timeMajorInput, features), (hAll, hidden));
-            Keep(gradients, needs, layer, all, columns, FusedLayerInputs.WeightIh, 0, features, FusedLayerInputs.BiasIh);
-            Keep(gradients, needs, layer, all, columns, FusedLayerInputs.WeightHh, features, hidden, FusedLayerInputs.BiasHh);
-            FusedLayerInputs.Return(all);
+            Gradients all = DeltaTransposeTimes(layer, deltaIh, (timeMajorInput, features), (hAll, hidden));
+            Keep(gradients, needs, layer, all, FusedLayerInputs.WeightIh, 0, features, FusedLayerInputs.BiasIh);
+            Keep(gradients, needs, layer, all, FusedLayerInputs.WeightHh, features, hidden, FusedLayerInputs.BiasHh);
+            FusedLayerInputs.Return(all.All);
         }
         else
         {
             if (ih)
             {
-                (float[] all, int columns) = DeltaTransposeTimes(layer, deltaIh, (timeMajorInput, features));
-                Keep(gradients, needs, layer, all, columns, FusedLayerInputs.WeightIh, 0, features, FusedLayerInputs.BiasIh);
-                FusedLayerInputs.Return(all);
+                Gradients all = DeltaTransposeTimes(layer, deltaIh, (timeMajorInput, features));
+                Keep(gradients, needs, layer, all, FusedLayerInputs.WeightIh, 0, features, FusedLayerInputs.BiasIh);
+                FusedLayerInputs.Return(all.All);
             }
 
             if (hh)
             {
-                (float[] all, int columns) = DeltaTransposeTimes(layer, deltaHh, (hAll, hidden));
-                Keep(gradients, needs, layer, all, columns, FusedLayerInputs.WeightHh, 0, hidden, FusedLayerInputs.BiasHh);
-                FusedLayerInputs.Return(all);
+                Gradients all = DeltaTransposeTimes(layer, deltaHh, (hAll, hidden));
+                Keep(gradients, needs, layer, all, FusedLayerInputs.WeightHh, 0, hidden, FusedLayerInputs.BiasHh);
+                FusedLayerInputs.Return(all.All);
             }
         }
 
@@ -77,8 +80,22 @@ internal static class FusedLayerGradients
         return gradients;
     }
 
-    /// <summary>δᵀ·[A₁ | A₂ | … | 1] in one GEMM, [gates·H, Σ widths + 1] (a rented array): δ is read once for all blocks.</summary>
-    private static (float[] All, int Columns) DeltaTransposeTimes(FusedLayerInputs layer, float[] delta, params (float[] Data, int Width)[] blocks)
+    /// <summary>
+    /// δᵀ·[A₁ | A₂ | … | 1] in one GEMM, [gates·H, Σ widths + 1] (a rented array; δ is read once for all blocks), or its
+    /// transpose [A₁ | A₂ | … | 1]ᵀ·δ when the blocks are narrow (<see cref="Gradients.Transposed"/>).
+    /// </summary>
+    /// <remarks>
+    /// δᵀ as the GEMM's A is copied into micro-panels a few floats at a time (δ is stored [T·B, gates·H], read
+    /// transposed), which is cheap beside the product only when B has many panels. With few columns — 67 for adding-h64,
+    /// 35 for adding-h32, 3 for a GRU's input side — the copy took a large share of the product, and computing the
+    /// transpose instead (δ then B, packed in contiguous rows of 16 or 32 floats; the narrow [A | 1] the transposed copy)
+    /// was faster: on AVX2, 256×67×3200 0.83 → 0.74 ms, 128×35×3200 0.29 → 0.22 ms, 384×3×3200 0.37 → 0.20 ms
+    /// (medians of 60, alternated). With 131 columns (adding-h128, bptt-t1000) or 289 (the char-LM) it was no faster or
+    /// 4–14 % slower, as the whole of δ packed as B no longer stays in L2, where δᵀ is copied 384 rows at a time. So from
+    /// <see cref="TransposedUpTo"/> columns down. Each element is the same chain of FMAs over the same k blocks either way
+    /// (a·b and b·a round alike), so the bits are the same.
+    /// </remarks>
+    private static Gradients DeltaTransposeTimes(FusedLayerInputs layer, float[] delta, params (float[] Data, int Width)[] blocks)
     {
         int rows = layer.Steps * layer.Batch;
         int width = layer.Gates * layer.Hidden;
@@ -98,26 +115,46 @@ internal static class FusedLayerGradients
         }
 
         float[] all = FusedLayerInputs.Rent(width * columns);
-        Gemm.Multiply(true, false, width, columns, rows, delta, operands.AsSpan(0, rows * columns), all.AsSpan(0, width * columns));
+        bool transposed = columns <= TransposedUpTo;
+        if (transposed)
+        {
+            Gemm.Multiply(true, false, columns, width, rows, operands.AsSpan(0, rows * columns), delta, all.AsSpan(0, width * columns));
+        }
+        else
+        {
+            Gemm.Multiply(true, false, width, columns, rows, delta, operands.AsSpan(0, rows * columns), all.AsSpan(0, width * columns));
+        }
+
         FusedLayerInputs.Return(operands);
-        return (all, columns);
+        return new Gradients(all, columns, transposed);
     }
 
-    /// <summary>Takes a weight's gradient (columns [first, first + count)) and its bias's (the last column) from δᵀ·[… | 1].</summary>
-    private static void Keep(Tensor?[] gradients, Func<int, bool> needs, FusedLayerInputs layer, float[] all, int columns, int weight, int first, int count, int bias)
+    /// <summary>δᵀ·[… | 1] ([gates·H, columns]), or its transpose when <paramref name="Transposed"/>: a rented array.</summary>
+    private readonly record struct Gradients(float[] All, int Columns, bool Transposed);
+
+    /// <summary>Takes a weight's gradient (columns [first, first + count) of δᵀ·[… | 1]) and its bias's (the last column).</summary>
+    private static void Keep(Tensor?[] gradients, Func<int, bool> needs, FusedLayerInputs layer, Gradients all, int weight, int first, int count, int bias)
     {
         int width = layer.Gates * layer.Hidden;
-        gradients[weight] = needs(weight) ? Columns(all, width, columns, first, count) : null;
-        gradients[bias] = needs(bias) ? Columns(all, width, columns, columns - 1, 1, vector: true) : null;
+        gradients[weight] = needs(weight) ? Columns(all, width, first, count) : null;
+        gradients[bias] = needs(bias) ? Columns(all, width, all.Columns - 1, 1, vector: true) : null;
     }
 
-    /// <summary>Columns [first, first + count) of a row-major [rows, columns] matrix, as a new [rows, count] tensor ([rows] with <paramref name="vector"/>).</summary>
-    private static Tensor Columns(float[] matrix, int rows, int columns, int first, int count, bool vector = false)
+    /// <summary>Columns [first, first + count) of δᵀ·[… | 1] ([rows, columns]), as a new [rows, count] tensor ([rows] with <paramref name="vector"/>).</summary>
+    private static Tensor Columns(Gradients all, int rows, int first, int count, bool vector = false)
     {
         float[] result = StoragePool.RentUninitialized(rows * count);
-        for (int r = 0; r < rows; r++)
+        if (all.Transposed)
         {
-            matrix.AsSpan((r * columns) + first, count).CopyTo(result.AsSpan(r * count, count));
+            // Rows [first, first + count) of the transpose, [count, rows], transposed back.
+            Strided.Permute(all.All.AsSpan(first * rows, count * rows), [count, rows], [1, 0], result);
+        }
+        else
+        {
+            for (int r = 0; r < rows; r++)
+            {
+                all.All.AsSpan((r * all.Columns) + first, count).CopyTo(result.AsSpan(r * count, count));
+            }
         }
 
         return Tensor.FromBuffer(result, vector ? [rows] : [rows, count]);

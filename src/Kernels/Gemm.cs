@@ -254,7 +254,7 @@ internal static class Gemm
 
     /// <summary>
     /// How many of <paramref name="rows"/> rows go to tall micro-tiles (<see cref="TileRows"/>, a multiple of it), the
-    /// rest to short ones (<see cref="ShortRows"/> = 4, by <see cref="MicroKernelShort"/>): so that the tiles cover the
+    /// rest to short ones (<see cref="ShortRows"/> = 4, by <see cref="MicroKernel{THeight}"/>): so that the tiles cover the
     /// rows with at most one row to spare, in the last tile. Only 16-wide panels (256-bit vectors) have short tiles; the
     /// 8-row tiles of 512-bit panels fit the usual batches, and take all the rows.
     /// </summary>
@@ -369,11 +369,11 @@ internal static class Gemm
                 }
                 else if (rows == ShortRows)
                 {
-                    MicroKernelShort(depth, ref origin, block, ref target, stride, tileBeta);
+                    MicroKernel<FourRows>(depth, ref origin, block, ref target, stride, tileBeta);
                 }
                 else
                 {
-                    MicroKernel(depth, ref origin, block, ref target, stride, tileBeta);
+                    MicroKernel<SixRows>(depth, ref origin, block, ref target, stride, tileBeta);
                 }
 
                 if (!whole)
@@ -520,10 +520,16 @@ internal static class Gemm
         Unsafe.Add(ref target, 5) = Unsafe.Add(ref source, 5);
     }
 
-    /// <summary>The 6×16 tile of a packed A micro-panel (6 values per p) times a panel block, with 256-bit vectors (12 accumulators).</summary>
+    /// <summary>
+    /// The 6×16 tile of a packed A micro-panel (6 values per p) times a panel block, with 256-bit vectors (12
+    /// accumulators); or, for <see cref="FourRows"/>, the 4×16 tile of a short micro-panel (8; see <see cref="TallRows"/>).
+    /// </summary>
+    /// <remarks>The height is a type, so each compiles to its own loop with only its rows' accumulators.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MicroKernel(int depth, ref float a, ReadOnlySpan<float> block, ref float target, nint stride, float beta)
+    private static void MicroKernel<THeight>(int depth, ref float a, ReadOnlySpan<float> block, ref float target, nint stride, float beta)
+        where THeight : struct, ITileHeight
     {
+        bool six = THeight.Rows == 6;
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
         ref float b = ref MemoryMarshal.GetReference(block);
@@ -543,13 +549,17 @@ internal static class Gemm
             x = Vector256.Create(Unsafe.Add(ref a, 3));
             c30 = Vector256.FusedMultiplyAdd(x, bLo, c30);
             c31 = Vector256.FusedMultiplyAdd(x, bHi, c31);
-            x = Vector256.Create(Unsafe.Add(ref a, 4));
-            c40 = Vector256.FusedMultiplyAdd(x, bLo, c40);
-            c41 = Vector256.FusedMultiplyAdd(x, bHi, c41);
-            x = Vector256.Create(Unsafe.Add(ref a, 5));
-            c50 = Vector256.FusedMultiplyAdd(x, bLo, c50);
-            c51 = Vector256.FusedMultiplyAdd(x, bHi, c51);
-            a = ref Unsafe.Add(ref a, 6);
+            if (six)
+            {
+                x = Vector256.Create(Unsafe.Add(ref a, 4));
+                c40 = Vector256.FusedMultiplyAdd(x, bLo, c40);
+                c41 = Vector256.FusedMultiplyAdd(x, bHi, c41);
+                x = Vector256.Create(Unsafe.Add(ref a, 5));
+                c50 = Vector256.FusedMultiplyAdd(x, bLo, c50);
+                c51 = Vector256.FusedMultiplyAdd(x, bHi, c51);
+            }
+
+            a = ref Unsafe.Add(ref a, THeight.Rows);
             b = ref Unsafe.Add(ref b, 16);
         }
 
@@ -557,44 +567,32 @@ internal static class Gemm
         Put(c10, c11, ref Unsafe.Add(ref target, stride), beta);
         Put(c20, c21, ref Unsafe.Add(ref target, 2 * stride), beta);
         Put(c30, c31, ref Unsafe.Add(ref target, 3 * stride), beta);
-        Put(c40, c41, ref Unsafe.Add(ref target, 4 * stride), beta);
-        Put(c50, c51, ref Unsafe.Add(ref target, 5 * stride), beta);
-    }
-
-    /// <summary>The 4×16 tile of a short micro-panel (4 values per p; see <see cref="TallRows"/>), 256-bit vectors (8 accumulators).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MicroKernelShort(int depth, ref float a, ReadOnlySpan<float> block, ref float target, nint stride, float beta)
-    {
-        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default;
-        Vector256<float> c20 = default, c21 = default, c30 = default, c31 = default;
-        ref float b = ref MemoryMarshal.GetReference(block);
-        for (int p = 0; p < depth; p++)
+        if (six)
         {
-            Vector256<float> bLo = Vector256.LoadUnsafe(ref b);
-            Vector256<float> bHi = Vector256.LoadUnsafe(ref b, 8);
-            Vector256<float> x = Vector256.Create(a);
-            c00 = Vector256.FusedMultiplyAdd(x, bLo, c00);
-            c01 = Vector256.FusedMultiplyAdd(x, bHi, c01);
-            x = Vector256.Create(Unsafe.Add(ref a, 1));
-            c10 = Vector256.FusedMultiplyAdd(x, bLo, c10);
-            c11 = Vector256.FusedMultiplyAdd(x, bHi, c11);
-            x = Vector256.Create(Unsafe.Add(ref a, 2));
-            c20 = Vector256.FusedMultiplyAdd(x, bLo, c20);
-            c21 = Vector256.FusedMultiplyAdd(x, bHi, c21);
-            x = Vector256.Create(Unsafe.Add(ref a, 3));
-            c30 = Vector256.FusedMultiplyAdd(x, bLo, c30);
-            c31 = Vector256.FusedMultiplyAdd(x, bHi, c31);
-            a = ref Unsafe.Add(ref a, 4);
-            b = ref Unsafe.Add(ref b, 16);
+            Put(c40, c41, ref Unsafe.Add(ref target, 4 * stride), beta);
+            Put(c50, c51, ref Unsafe.Add(ref target, 5 * stride), beta);
         }
-
-        Put(c00, c01, ref target, beta);
-        Put(c10, c11, ref Unsafe.Add(ref target, stride), beta);
-        Put(c20, c21, ref Unsafe.Add(ref target, 2 * stride), beta);
-        Put(c30, c31, ref Unsafe.Add(ref target, 3 * stride), beta);
     }
 
-    /// <summary>The 8×32 tile with 512-bit vectors (16 accumulators of the 32 zmm registers): the same loop as <see cref="MicroKernel"/>, wider and taller.</summary>
+    /// <summary>A 256-bit micro-tile's height, as a type argument of <see cref="MicroKernel{THeight}"/>.</summary>
+    private interface ITileHeight
+    {
+        static abstract int Rows { get; }
+    }
+
+    /// <summary>The tall tile: 6 rows.</summary>
+    private readonly struct SixRows : ITileHeight
+    {
+        public static int Rows => 6;
+    }
+
+    /// <summary>The short tile: 4 rows (<see cref="ShortRows"/>).</summary>
+    private readonly struct FourRows : ITileHeight
+    {
+        public static int Rows => ShortRows;
+    }
+
+    /// <summary>The 8×32 tile with 512-bit vectors (16 accumulators of the 32 zmm registers): the same loop as <see cref="MicroKernel{THeight}"/>, wider and taller.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MicroKernelWide(int depth, ref float a, ReadOnlySpan<float> block, ref float target, nint stride, float beta)
     {

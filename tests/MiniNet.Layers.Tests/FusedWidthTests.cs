@@ -49,13 +49,9 @@ public sealed class FusedWidthTests
     [InlineData(128)]
     public void A_NaN_in_the_input_reaches_the_output_at_every_width(int bits)
     {
-        float[] data = Tensor.RandomNormal([2, 3, 4], seed: 1).Data;
-        data[5] = float.NaN;
-        Tensor x = Tensor.FromArray(data, [2, 3, 4]);
         Tensor weightIh = Tensor.RandomNormal([4 * 20, 4], seed: 2), weightHh = Tensor.RandomNormal([4 * 20, 20], seed: 3);
-        LstmSequenceResult result = At(bits, () => FusedLstm.Run(x, weightIh, weightHh, null, null, null, null, batchFirst: true));
-        result.HN.Data.Take(20).Should().OnlyContain(v => float.IsNaN(v), "batch row 0 saw the NaN");
-        result.HN.Data.Skip(20).Should().OnlyContain(v => float.IsFinite(v), "batch row 1 did not");
+        LstmSequenceResult result = At(bits, () => FusedLstm.Run(NaNInFirstRow(), weightIh, weightHh, null, null, null, null, batchFirst: true));
+        AssertOnlyFirstRowIsNaN(result.HN, "");
     }
 
     [Theory]
@@ -65,16 +61,27 @@ public sealed class FusedWidthTests
     public void A_NaN_comes_through_a_relu_rnn_and_a_tanh_clamp_at_every_width(int bits)
     {
         // Both are native min/max (vmaxps returns its second operand when either is NaN), the value on the NaN-keeping side.
-        float[] data = Tensor.RandomNormal([2, 3, 4], seed: 1).Data;
-        data[5] = float.NaN;
-        Tensor x = Tensor.FromArray(data, [2, 3, 4]);
         Tensor weightIh = Tensor.RandomNormal([20, 4], seed: 2), weightHh = Tensor.RandomNormal([20, 20], seed: 3);
         foreach (bool relu in new[] { true, false })
         {
-            (_, Tensor hn) = At(bits, () => FusedRnn.Run(x, weightIh, weightHh, null, null, null, relu, batchFirst: true));
-            hn.Data.Take(20).Should().OnlyContain(v => float.IsNaN(v), $"batch row 0 saw the NaN (relu: {relu})");
-            hn.Data.Skip(20).Should().OnlyContain(v => float.IsFinite(v), "batch row 1 did not");
+            (_, Tensor hn) = At(bits, () => FusedRnn.Run(NaNInFirstRow(), weightIh, weightHh, null, null, null, relu, batchFirst: true));
+            AssertOnlyFirstRowIsNaN(hn, $" (relu: {relu})");
         }
+    }
+
+    /// <summary>An input [2 batch rows, 3 steps, 4 features] with one NaN in batch row 0.</summary>
+    private static Tensor NaNInFirstRow()
+    {
+        float[] data = Tensor.RandomNormal([2, 3, 4], seed: 1).Data;
+        data[5] = float.NaN;
+        return Tensor.FromArray(data, [2, 3, 4]);
+    }
+
+    /// <summary>The final state of batch row 0 (20 units) is all NaN, row 1's all finite.</summary>
+    private static void AssertOnlyFirstRowIsNaN(Tensor hn, string context)
+    {
+        hn.Data.Take(20).Should().OnlyContain(v => float.IsNaN(v), $"batch row 0 saw the NaN{context}");
+        hn.Data.Skip(20).Should().OnlyContain(v => float.IsFinite(v), $"batch row 1 did not{context}");
     }
 
     private static T At<T>(int bits, Func<T> run)

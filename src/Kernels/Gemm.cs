@@ -332,13 +332,14 @@ internal static class Gemm
         int p0, int depth, int firstRow, int tallEnd, int lastRow, int firstPanel, int lastPanel)
     {
         int n = b.N;
-        int k = b.K;
         int width = b.Width;                 // micro-tile columns (NR): two vectors
         bool wide = width == 32;             // the 512-bit micro-kernel
         int tallRows = TileRows(b);          // micro-tile rows (MR) of the tall tiles, then ShortRows for rows [tallEnd, lastRow)
         for (int panel = firstPanel; panel < lastPanel; panel++)
         {
-            ReadOnlySpan<float> block = b.Data.AsSpan((panel * k * width) + (p0 * width), depth * width);
+            // The block's rows p0 .. p0 + depth − 1 of this panel: contiguous when packed, n apart in place.
+            nint bStride = b.RowStride;
+            ReadOnlySpan<float> block = b.Data.AsSpan((int)((panel * b.PanelStride) + (p0 * bStride)), ((depth - 1) * b.RowStride) + width);
             int j0 = panel * width;
             int columns = Math.Min(width, n - j0);
             for (int i = firstRow; i < lastRow;)
@@ -356,24 +357,24 @@ internal static class Gemm
                     // only its first vector of columns is multiplied.
                     if (wide)
                     {
-                        MicroKernelHalf<Lanes512>(depth, ref origin, block, tile, rows);
+                        MicroKernelHalf<Lanes512>(depth, ref origin, block, bStride, tile, rows);
                     }
                     else
                     {
-                        MicroKernelHalf<Lanes256>(depth, ref origin, block, tile, rows);
+                        MicroKernelHalf<Lanes256>(depth, ref origin, block, bStride, tile, rows);
                     }
                 }
                 else if (wide)
                 {
-                    MicroKernelWide(depth, ref origin, block, ref target, stride, tileBeta);
+                    MicroKernelWide(depth, ref origin, block, bStride, ref target, stride, tileBeta);
                 }
                 else if (rows == ShortRows)
                 {
-                    MicroKernel<FourRows>(depth, ref origin, block, ref target, stride, tileBeta);
+                    MicroKernel<FourRows>(depth, ref origin, block, bStride, ref target, stride, tileBeta);
                 }
                 else
                 {
-                    MicroKernel<SixRows>(depth, ref origin, block, ref target, stride, tileBeta);
+                    MicroKernel<SixRows>(depth, ref origin, block, bStride, ref target, stride, tileBeta);
                 }
 
                 if (!whole)
@@ -526,7 +527,7 @@ internal static class Gemm
     /// </summary>
     /// <remarks>The height is a type, so each compiles to its own loop with only its rows' accumulators.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MicroKernel<THeight>(int depth, ref float a, ReadOnlySpan<float> block, ref float target, nint stride, float beta)
+    private static void MicroKernel<THeight>(int depth, ref float a, ReadOnlySpan<float> block, nint bStride, ref float target, nint stride, float beta)
         where THeight : struct, ITileHeight
     {
         bool six = THeight.Rows == 6;
@@ -560,7 +561,7 @@ internal static class Gemm
             }
 
             a = ref Unsafe.Add(ref a, THeight.Rows);
-            b = ref Unsafe.Add(ref b, 16);
+            b = ref Unsafe.Add(ref b, bStride);
         }
 
         Put(c00, c01, ref target, beta);
@@ -594,7 +595,7 @@ internal static class Gemm
 
     /// <summary>The 8×32 tile with 512-bit vectors (16 accumulators of the 32 zmm registers): the same loop as <see cref="MicroKernel{THeight}"/>, wider and taller.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MicroKernelWide(int depth, ref float a, ReadOnlySpan<float> block, ref float target, nint stride, float beta)
+    private static void MicroKernelWide(int depth, ref float a, ReadOnlySpan<float> block, nint bStride, ref float target, nint stride, float beta)
     {
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
         Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
@@ -628,7 +629,7 @@ internal static class Gemm
             c70 = Vector512.FusedMultiplyAdd(x, bLo, c70);
             c71 = Vector512.FusedMultiplyAdd(x, bHi, c71);
             a = ref Unsafe.Add(ref a, 8);
-            b = ref Unsafe.Add(ref b, 32);
+            b = ref Unsafe.Add(ref b, bStride);
         }
 
         Put(c00, c01, ref target, beta);
@@ -647,7 +648,7 @@ internal static class Gemm
     /// </summary>
     /// <remarks>T.Count is a constant in each instantiation, so the JIT keeps only the rows that width can have.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MicroKernelHalf<T>(int depth, ref float a, ReadOnlySpan<float> block, Span<float> tile, int rows)
+    private static void MicroKernelHalf<T>(int depth, ref float a, ReadOnlySpan<float> block, nint bStride, Span<float> tile, int rows)
         where T : struct, ILanes<T>
     {
         bool wide = T.Count == 16;   // 8 rows, else 6 or 4
@@ -656,7 +657,7 @@ internal static class Gemm
         T c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
         for (int p = 0; p < depth; p++)
         {
-            T b = T.Load(block, p * width);
+            T b = T.Load(block, (int)(p * bStride));
             c0 = T.FusedMultiplyAdd(T.Create(a), b, c0);
             c1 = T.FusedMultiplyAdd(T.Create(Unsafe.Add(ref a, 1)), b, c1);
             c2 = T.FusedMultiplyAdd(T.Create(Unsafe.Add(ref a, 2)), b, c2);

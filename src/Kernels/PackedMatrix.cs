@@ -9,7 +9,8 @@ namespace MiniNet.Kernels;
 /// The right operand of a GEMM, packed once into column panels for the micro-kernel: panel j holds columns
 /// [wj, wj + w) of op(B) as k rows of w contiguous floats, zero-padded past n, where w is two hardware vectors
 /// (32 floats with AVX-512, else 16). Packing reads B in either stored layout, so transposes cost nothing later;
-/// a weight used at every time step is packed once.
+/// a weight used at every time step is packed once. A matrix already stored [k, n] with n a multiple of the panel
+/// width can also be read where it lies (<see cref="InPlace"/>): panel j is then columns [wj, wj + w) of each row.
 /// </summary>
 internal sealed class PackedMatrix
 {
@@ -21,13 +22,16 @@ internal sealed class PackedMatrix
 
     private readonly bool _pooled;
 
-    private PackedMatrix(int k, int n, int width, float[] data, bool pooled)
+    private PackedMatrix(int k, int n, int width, float[] data, bool pooled, bool inPlace = false)
     {
         K = k;
         N = n;
         Width = width;
         Data = data;
         _pooled = pooled;
+        IsInPlace = inPlace;
+        RowStride = inPlace ? n : width;
+        PanelStride = inPlace ? width : (long)k * width;
     }
 
     /// <summary>Rows of op(B) (the shared dimension).</summary>
@@ -43,6 +47,44 @@ internal sealed class PackedMatrix
     public int Panels => (N + Width - 1) / Width;
 
     internal float[] Data { get; }
+
+    /// <summary>Whether <see cref="Data"/> is B itself, stored [k, n], rather than a packed copy (see <see cref="InPlace"/>).</summary>
+    internal bool IsInPlace { get; }
+
+    /// <summary>Floats from one row p of a panel to the next: the panel width when packed, n in place.</summary>
+    internal int RowStride { get; }
+
+    /// <summary>Floats from the start of one panel to the next: k·width when packed, the width in place.</summary>
+    internal long PanelStride { get; }
+
+    /// <summary>
+    /// B stored [k, n] read where it lies, without a packed copy: panel j is columns [wj, wj + w) of every row, one
+    /// row of n floats apart. For an operand read once (a weight gradient's δ), where the copy is a pass over all of B
+    /// that the product does not need; a weight read at every step is better packed (<see cref="Pack(ReadOnlySpan{float}, bool, int, int)"/>).
+    /// </summary>
+    /// <param name="b">B's elements, stored [k, n]; the matrix reads it and does not own it.</param>
+    /// <param name="k">Rows of B.</param>
+    /// <param name="n">Columns of B: a multiple of <see cref="PanelWidth"/> (see <see cref="CanReadInPlace"/>).</param>
+    /// <returns>The view.</returns>
+    internal static PackedMatrix InPlace(float[] b, int k, int n)
+    {
+        ArgumentNullException.ThrowIfNull(b);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(k);
+        if (!CanReadInPlace(n))
+        {
+            throw new ArgumentException($"PackedMatrix.InPlace: n = {n} is not a positive multiple of the panel width {PanelWidth}; pack B instead.", nameof(n));
+        }
+
+        if (b.Length < (long)k * n)
+        {
+            throw new ArgumentException($"PackedMatrix.InPlace: array has {b.Length} elements but k·n = {(long)k * n} are needed.", nameof(b));
+        }
+
+        return new PackedMatrix(k, n, PanelWidth, b, pooled: false, inPlace: true);
+    }
+
+    /// <summary>Whether a B of <paramref name="n"/> columns can be read in place (<see cref="InPlace"/>): whole panels only.</summary>
+    internal static bool CanReadInPlace(int n) => n > 0 && n % PanelWidth == 0;
 
     /// <summary>Packs op(B) of shape [k, n] from B stored [k, n], or [n, k] when <paramref name="transposed"/>.</summary>
     /// <param name="b">B's elements.</param>
@@ -103,6 +145,11 @@ internal sealed class PackedMatrix
     /// <param name="lastPanel">One past the last.</param>
     internal void PackPanels(ReadOnlySpan<float> b, bool transposed, int firstPanel, int lastPanel)
     {
+        if (IsInPlace)
+        {
+            throw new InvalidOperationException("PackedMatrix.PackPanels: this matrix reads B in place and has no panels to fill.");
+        }
+
         (int k, int n, int panelWidth) = (K, N, Width);
         if (b.Length < (long)k * n)
         {

@@ -105,6 +105,59 @@ public sealed class GemmTests
         c.Should().OnlyContain(v => float.IsFinite(v));
     }
 
+    public static TheoryData<int, int, int, int> InPlaceShapes()
+    {
+        var data = new TheoryData<int, int, int, int>();
+        foreach (int bits in Widths.All)
+        {
+            int width = bits == 512 ? 32 : 16;
+            // one panel and several; k within one depth block and across several; rows that leave partial tiles; a
+            // product of 67×256×600 large enough for the two cores (split by panels) and one of 400 rows (by rows)
+            foreach ((int m, int k, int n) in new[] { (1, 1, width), (7, 19, width), (35, 300, 4 * width), (67, 600, 256), (400, 40, 2 * width) })
+            {
+                data.Add(bits, m, k, n);
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(InPlaceShapes))]
+    public void B_read_in_place_gives_the_bits_of_B_packed(int bits, int m, int k, int n)
+    {
+        // The weight gradients read δ [k, n] where it lies (PackedMatrix.InPlace) instead of packing it: the same FMAs
+        // in the same order, so the same bits, from A stored either way.
+        float[] b = Widths.Normal(k * n, 2), c0 = Widths.Normal(m * n, 3);
+        foreach (bool ta in new[] { false, true })
+        {
+            float[] a = Widths.Normal(m * k, ta ? 4 : 1);
+            (float[] packed, float[] inPlace) = Widths.At(bits, () =>
+            {
+                float[] viaPack = (float[])c0.Clone(), viaView = (float[])c0.Clone();
+                Gemm.Multiply(ta, m, a, PackedMatrix.Pack(b, transposed: false, k, n), viaPack, beta: 0.5f);
+                PackedMatrix view = PackedMatrix.InPlace(b, k, n);
+                view.IsInPlace.Should().BeTrue();
+                Gemm.Multiply(ta, m, a, view, viaView, beta: 0.5f);
+                return (viaPack, viaView);
+            });
+            inPlace.Should().Equal(packed, $"{bits}-bit, ta={ta}, {m}×{k}×{n}");
+        }
+    }
+
+    [Fact]
+    public void B_in_place_needs_whole_panels_and_all_its_elements()
+    {
+        Widths.At(512, () => PackedMatrix.CanReadInPlace(48)).Should().BeFalse("48 columns are a panel and a half at 512 bits");
+        Widths.At(256, () => PackedMatrix.CanReadInPlace(48)).Should().BeTrue();
+        Action partial = () => Widths.At(512, () => PackedMatrix.InPlace(new float[4 * 48], 4, 48));
+        partial.Should().Throw<ArgumentException>().WithMessage("*n = 48 is not a positive multiple of the panel width 32; pack B instead*");
+        Action tooShort = () => Widths.At(256, () => PackedMatrix.InPlace(new float[10], 4, 16));
+        tooShort.Should().Throw<ArgumentException>().WithMessage("*array has 10 elements but k·n = 64 are needed*");
+        Action repack = () => Widths.At(256, () => { PackedMatrix.InPlace(new float[64], 4, 16).PackPanels(new float[64], false, 0, 1); return 0; });
+        repack.Should().Throw<InvalidOperationException>().WithMessage("*reads B in place*");
+    }
+
     [Theory]
     [InlineData(512, 32)]
     [InlineData(256, 16)]

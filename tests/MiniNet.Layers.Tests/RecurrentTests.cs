@@ -99,6 +99,9 @@ public sealed class RecurrentTests
         { "rnn-tanh", true, 1, false, 5 }, { "rnn-tanh", false, 2, true, 5 }, { "rnn-relu", true, 2, true, 5 }, { "rnn-tanh", false, 1, true, 37 },
         { "gru", true, 1, false, 5 }, { "gru", false, 2, true, 5 }, { "gru", true, 3, true, 5 }, { "gru", true, 2, true, 37 },
         { "gru-nobias", false, 1, true, 37 }, { "lstm", true, 2, true, 100 }, { "gru", false, 2, true, 100 }, { "rnn-tanh", true, 2, false, 100 },
+
+        // gates·H whole panels at both widths (32 = 4·8, 96 = 3·32, 32), so the weight gradients read δ in place
+        { "lstm", true, 2, true, 8 }, { "gru", false, 1, true, 32 }, { "rnn-tanh", true, 1, true, 32 },
     };
 
     [Theory]

@@ -293,7 +293,8 @@ internal static class Gemm
     /// of m floats per p, and when m·4 bytes is a multiple of 4 KB every read mapped to the same L1 set; packed, both
     /// layouts read alike. MR = 8 on AVX-512 fits the usual batch sizes (16, 32, 64) exactly.
     /// A whole tile goes from the accumulators straight into C (β·C added there); only a tile cut by the edge of C
-    /// passes through a small buffer. A last panel at most half full multiplies only its first vector of columns.
+    /// passes through a small buffer. A last panel at most half full multiplies only its first vector of columns (at
+    /// 512 bits, one of at most 8 columns only its first 256-bit vector).
     /// </remarks>
     [SkipLocalsInit] // the tile is written before it is read: no zeroing of it per call
     private static void GemmBlocked(bool transposeA, int m, ReadOnlySpan<float> a, PackedMatrix b, Span<float> c, float beta,
@@ -351,7 +352,13 @@ internal static class Gemm
                 ref float target = ref whole ? ref c[(i * n) + j0] : ref MemoryMarshal.GetReference(tile);
                 nint stride = whole ? n : width;
                 float tileBeta = whole ? blockBeta : 0f;
-                if (columns <= width / 2)
+                if (wide && columns <= width / 4)
+                {
+                    // A last panel of at most 8 columns at 512 bits (n = 131 in adding-h128's weight gradient, 289 in
+                    // the char-LM's, 65 in its head): one 256-bit vector of columns, see MicroKernelQuarter.
+                    MicroKernelQuarter(depth, ref origin, block, bStride, tile);
+                }
+                else if (columns <= width / 2)
                 {
                     // A last panel at most half full (n = 131 in an LSTM's weight gradient, 65 in a char-LM's head):
                     // only its first vector of columns is multiplied.
@@ -689,6 +696,40 @@ internal static class Gemm
             c6.Store(tile, 6 * width);
             c7.Store(tile, 7 * width);
         }
+    }
+
+    /// <summary>
+    /// The first 8 columns of an 8-row tile of a 512-bit panel, with 256-bit vectors (8 accumulators), into the tile
+    /// buffer at a row stride of the panel width (32): for a last panel of at most 8 columns.
+    /// </summary>
+    /// <remarks>
+    /// The half-panel kernel would issue the same number of FMAs, each 512 bits wide. Where the CPU splits a 512-bit FMA
+    /// into two 256-bit halves (Zen 4: one 512-bit FMA a cycle against two 256-bit ones), that is twice the time for
+    /// columns that are not there; where it does not (Zen 5, Intel), the two cost the same. The sums are the same chains.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void MicroKernelQuarter(int depth, ref float a, ReadOnlySpan<float> block, nint bStride, Span<float> tile)
+    {
+        Vector256<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
+        ref float b = ref MemoryMarshal.GetReference(block);
+        for (int p = 0; p < depth; p++)
+        {
+            Vector256<float> bLo = Vector256.LoadUnsafe(ref b);
+            c0 = Vector256.FusedMultiplyAdd(Vector256.Create(a), bLo, c0);
+            c1 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref a, 1)), bLo, c1);
+            c2 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref a, 2)), bLo, c2);
+            c3 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref a, 3)), bLo, c3);
+            c4 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref a, 4)), bLo, c4);
+            c5 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref a, 5)), bLo, c5);
+            c6 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref a, 6)), bLo, c6);
+            c7 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref a, 7)), bLo, c7);
+            a = ref Unsafe.Add(ref a, 8);
+            b = ref Unsafe.Add(ref b, bStride);
+        }
+
+        ref float t = ref MemoryMarshal.GetReference(tile);
+        c0.StoreUnsafe(ref t); c1.StoreUnsafe(ref t, 32); c2.StoreUnsafe(ref t, 64); c3.StoreUnsafe(ref t, 96);
+        c4.StoreUnsafe(ref t, 128); c5.StoreUnsafe(ref t, 160); c6.StoreUnsafe(ref t, 192); c7.StoreUnsafe(ref t, 224);
     }
 
     /// <summary>One tile row of two 256-bit accumulators: row ← acc (β = 0) or β·row + acc, as <see cref="Store"/> rounds it.</summary>

@@ -119,9 +119,10 @@ internal static class FusedLayerGradients
 
         float[] all = FusedLayerInputs.Rent(width * columns);
         bool transposed = columns <= TransposedUpTo;
-        if (transposed && PackedMatrix.CanReadInPlace(width))
+        if (transposed && PackedMatrix.CanReadInPlace(width) && KernelOptions.Current.Gemm == GemmBackendKind.Managed)
         {
-            // δ is the right operand, read where it lies: a packed copy would be one more pass over all of it.
+            // δ is the right operand, read where it lies: a packed copy would be one more pass over all of it. (With
+            // the OpenBLAS backend chosen, the product goes to OpenBLAS as every unpacked one does.)
             Gemm.Multiply(true, columns, operands.AsSpan(0, rows * columns), PackedMatrix.InPlace(delta, rows, width), all.AsSpan(0, width * columns));
         }
         else if (transposed)

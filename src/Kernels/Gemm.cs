@@ -107,6 +107,32 @@ internal static class Gemm
         }
     }
 
+    /// <summary>
+    /// C ← op(A)·B + β·C for a B stored [k, n] that is used once (a weight gradient's δ): read where it lies when its
+    /// columns are whole panels (<see cref="PackedMatrix.InPlace"/>), which saves the pass that packing it would make;
+    /// otherwise, or with the OpenBLAS backend chosen, as <see cref="Multiply(bool, bool, int, int, int, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, float)"/>.
+    /// </summary>
+    /// <param name="transposeA">Whether A is stored transposed ([k, m]).</param>
+    /// <param name="m">Rows of op(A) and C.</param>
+    /// <param name="n">Columns of B and C.</param>
+    /// <param name="k">The shared dimension.</param>
+    /// <param name="a">A's m·k elements.</param>
+    /// <param name="b">B, stored [k, n] (the array may be longer).</param>
+    /// <param name="c">C's m·n elements.</param>
+    /// <param name="beta">The factor on C's previous contents.</param>
+    public static void MultiplyOnce(bool transposeA, int m, int n, int k, ReadOnlySpan<float> a, float[] b, Span<float> c, float beta = 0f)
+    {
+        ArgumentNullException.ThrowIfNull(b);
+        if (KernelOptions.Current.Gemm == GemmBackendKind.Managed && PackedMatrix.CanReadInPlace(n) && k > 0)
+        {
+            Multiply(transposeA, m, a, PackedMatrix.InPlace(b, k, n), c, beta);
+        }
+        else
+        {
+            Multiply(transposeA, false, m, n, k, a, b.AsSpan(0, (int)Math.Min(b.Length, (long)k * n)), c, beta);
+        }
+    }
+
     /// <summary>Whether a product of m rows by <paramref name="b"/> is large enough for the cores to share.</summary>
     /// <remarks>A single panel can only be split by rows, so it needs rows enough for that (see GemmParallel).</remarks>
     private static bool SplitsBetweenCores(int m, PackedMatrix b) =>
@@ -336,11 +362,10 @@ internal static class Gemm
         int width = b.Width;                 // micro-tile columns (NR): two vectors
         bool wide = width == 32;             // the 512-bit micro-kernel
         int tallRows = TileRows(b);          // micro-tile rows (MR) of the tall tiles, then ShortRows for rows [tallEnd, lastRow)
+        nint bStride = b.RowStride;          // from one row p of a panel block to the next: contiguous when packed, n apart in place
         for (int panel = firstPanel; panel < lastPanel; panel++)
         {
-            // The block's rows p0 .. p0 + depth − 1 of this panel: contiguous when packed, n apart in place.
-            nint bStride = b.RowStride;
-            ReadOnlySpan<float> block = b.Data.AsSpan((int)((panel * b.PanelStride) + (p0 * bStride)), ((depth - 1) * b.RowStride) + width);
+            ReadOnlySpan<float> block = b.Data.AsSpan((int)((panel * b.PanelStride) + (p0 * bStride)), (int)(((depth - 1) * bStride) + width));
             int j0 = panel * width;
             int columns = Math.Min(width, n - j0);
             for (int i = firstRow; i < lastRow;)

@@ -145,6 +145,26 @@ public sealed class GemmTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Widths.Data), MemberType = typeof(Widths))]
+    public void Multiply_once_gives_the_bits_of_the_packing_product_with_whole_panels_or_not(int bits)
+    {
+        // MultiplyOnce reads B in place when n is whole panels (64 at every width) and packs it otherwise (40).
+        foreach (int n in new[] { 64, 40 })
+        {
+            const int m = 35, k = 300;
+            float[] a = Widths.Normal(k * m, 1), b = Widths.Normal(k * n, 2), c0 = Widths.Normal(m * n, 3);
+            (float[] once, float[] packing) = Widths.At(bits, () =>
+            {
+                float[] viaOnce = (float[])c0.Clone(), viaPacking = (float[])c0.Clone();
+                Gemm.MultiplyOnce(true, m, n, k, a, b, viaOnce, beta: 0.5f);
+                Gemm.Multiply(true, false, m, n, k, a, b, viaPacking, beta: 0.5f);
+                return (viaOnce, viaPacking);
+            });
+            once.Should().Equal(packing, $"{bits}-bit, n={n}");
+        }
+    }
+
     [Fact]
     public void B_in_place_needs_whole_panels_and_all_its_elements()
     {

@@ -94,7 +94,7 @@ internal static class FusedLayerGradients
     /// 4–14 % slower, as the whole of δ packed as B no longer stays in L2, where δᵀ is copied 384 rows at a time. So from
     /// <see cref="TransposedUpTo"/> columns down. Each element is the same chain of FMAs over the same k blocks either way
     /// (a·b and b·a round alike), so the bits are the same. Transposed, δ is read in place as the right operand when its
-    /// width is whole panels (<see cref="PackedMatrix.InPlace"/>): packing it was a pass over all of δ (3.2 MB for
+    /// width is whole panels (<see cref="Gemm.MultiplyOnce"/>): packing it was a pass over all of δ (3.2 MB for
     /// adding-h64), and in place the product ran about as fast as from the packed copy, so the pass is saved
     /// (256×67×3200 on Zen 4, AVX-512, one core: 1.23–1.37 ms with the copy, 1.11 in place, 1.08–1.09 from a copy made before).
     /// </remarks>
@@ -119,15 +119,10 @@ internal static class FusedLayerGradients
 
         float[] all = FusedLayerInputs.Rent(width * columns);
         bool transposed = columns <= TransposedUpTo;
-        if (transposed && PackedMatrix.CanReadInPlace(width) && KernelOptions.Current.Gemm == GemmBackendKind.Managed)
+        if (transposed)
         {
-            // δ is the right operand, read where it lies: a packed copy would be one more pass over all of it. (With
-            // the OpenBLAS backend chosen, the product goes to OpenBLAS as every unpacked one does.)
-            Gemm.Multiply(true, columns, operands.AsSpan(0, rows * columns), PackedMatrix.InPlace(delta, rows, width), all.AsSpan(0, width * columns));
-        }
-        else if (transposed)
-        {
-            Gemm.Multiply(true, false, columns, width, rows, operands.AsSpan(0, rows * columns), delta, all.AsSpan(0, width * columns));
+            // δ is the right operand, used once: read where it lies when it can be (Gemm.MultiplyOnce).
+            Gemm.MultiplyOnce(true, columns, width, rows, operands.AsSpan(0, rows * columns), delta, all.AsSpan(0, width * columns));
         }
         else
         {

@@ -66,25 +66,25 @@ public sealed class FusedGru : CustomOp
         _hAll = _layer.RentStates(history);                    // h_{-1} = h0, then h_0 … h_{T-1}
         _hiddenN = FusedLayerInputs.Rent((history ? steps : 1) * rowsBH);   // ĥ = q_n + b_hn of every step
         float[] q = FusedLayerInputs.Rent(batch * g3);         // h_{t−1}·W_hhᵀ of the current step
-        float[]? streamed = history ? null : _layer.NewOutput();
+        float[] output = _layer.NewOutput();   // filled step by step (StoreStep)
         FusedLayerInputs.CopyOrClear(inputs[FusedLayerInputs.H0], _hAll.AsSpan(0, rowsBH));
         PackedMatrix recurrent = PackedMatrix.PackPooled(_layer.WeightHhData, transposed: true, hidden, g3);
         for (int t0 = 0; t0 < steps; t0 += chunk)
         {
             int end = Math.Min(steps, t0 + chunk);
             _layer.Project(_x, _gates, t0, end - t0);
-            BatchRowBlocks.Run("GruLayer forward", CoreChoice.Shape(batch, hidden, end - t0, history ? 1 : 0), batch, (first, last, parallelProducts) => ForwardRows(first, last, t0, end, history, streamed, q, recurrent, parallelProducts));
+            BatchRowBlocks.Run("GruLayer forward", CoreChoice.Shape(batch, hidden, end - t0, history ? 1 : 0), batch, (first, last, parallelProducts) => ForwardRows(first, last, t0, end, history, output, q, recurrent, parallelProducts));
         }
 
         recurrent.ReturnToPool();
         FusedLayerInputs.Return(q);
-        (Tensor output, Tensor hn) = _layer.OutputAndFinal(_hAll, streamed, history);
+        (Tensor sequence, Tensor hn) = _layer.OutputAndFinal(_hAll, output, history);
         if (!history)
         {
             ReturnBuffers();
         }
 
-        return [output, hn];
+        return [sequence, hn];
     }
 
     /// <inheritdoc/>
@@ -93,7 +93,7 @@ public sealed class FusedGru : CustomOp
         (int batch, int steps, int hidden) = (_layer.Batch, _layer.Steps, _layer.Hidden);
         int g3 = 3 * hidden;
         int rowsBH = batch * hidden;
-        float[] dOut = _layer.ToTimeMajor(outputGradients[0].Data);
+        float[] dOut = outputGradients[0].Data;   // in the caller's layout, read row by row (AddOutputGradient)
         float[] deltaIh = FusedLayerInputs.Rent(steps * batch * g3);
         float[] deltaHh = FusedLayerInputs.Rent(steps * batch * g3);
         float[] dh = (float[])outputGradients[1].Data.Clone();   // ∂L/∂h_T, then ∂L/∂h_t going back
@@ -101,14 +101,13 @@ public sealed class FusedGru : CustomOp
         BatchRowBlocks.Run("GruLayer backward", CoreChoice.Shape(batch, hidden, steps), batch, (first, last, parallelProducts) => BackwardRows(first, last, dOut, deltaIh, deltaHh, dh, back, parallelProducts));
         back.ReturnToPool();
         Tensor?[] gradients = FusedLayerGradients.Compute(_layer, NeedsInputGradient, deltaIh, deltaHh, _x, _hAll, dh, null);
-        _layer.ReturnTimeMajor(dOut, outputGradients[0].Data);
         FusedLayerInputs.Return(deltaIh, deltaHh);
         ReturnBuffers();
         return gradients;
     }
 
-    /// <summary>Steps [t0, end) of batch rows [first, last): the recurrent product, the cell, and (inference) the output rows.</summary>
-    private void ForwardRows(int first, int last, int t0, int end, bool history, float[]? streamed, float[] q, PackedMatrix recurrent, bool parallelProducts)
+    /// <summary>Steps [t0, end) of batch rows [first, last): the recurrent product, the cell, and the output rows.</summary>
+    private void ForwardRows(int first, int last, int t0, int end, bool history, float[] output, float[] q, PackedMatrix recurrent, bool parallelProducts)
     {
         (int batch, int hidden) = (_layer.Batch, _layer.Hidden);
         int g3 = 3 * hidden;
@@ -128,10 +127,7 @@ public sealed class FusedGru : CustomOp
                     _hAll.AsSpan(before + row, hidden), _hiddenN.AsSpan(hiddenNAt + row, hidden), _hAll.AsSpan(after + row, hidden), _vectorBits);
             }
 
-            if (streamed is not null)
-            {
-                _layer.StoreStep(streamed, t, first, _hAll.AsSpan(after, rows * hidden));
-            }
+            _layer.StoreStep(output, t, first, _hAll.AsSpan(after, rows * hidden));
         }
     }
 
@@ -145,7 +141,7 @@ public sealed class FusedGru : CustomOp
         Span<float> dhRows = dh.AsSpan(first * hidden, rows * hidden);
         for (int t = steps - 1; t >= 0; t--)
         {
-            System.Numerics.Tensors.TensorPrimitives.Add(dhRows, dOut.AsSpan((t * rowsBH) + (first * hidden), rows * hidden), dhRows);
+            _layer.AddOutputGradient(dhRows, dOut, t, first);
             int gatesAt = (t * batch * g3) + (first * g3);
             ReadOnlySpan<float> activated = _gates.AsSpan(gatesAt, rows * g3);
             Span<float> deltaHhT = deltaHh.AsSpan(gatesAt, rows * g3);

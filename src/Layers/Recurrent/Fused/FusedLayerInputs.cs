@@ -1,6 +1,7 @@
 using System.Buffers;
 using MiniNet.Autograd;
 using MiniNet.Kernels;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace MiniNet.Layers;
 
@@ -143,37 +144,28 @@ internal sealed class FusedLayerInputs
         }
     }
 
-    /// <summary>[T, B, H] data in the caller's layout, as a new array the output tensor owns.</summary>
-    public float[] FromTimeMajor(ReadOnlySpan<float> timeMajor)
-    {
-        float[] data = StoragePool.RentUninitialized(Steps * Batch * Hidden);
-        if (BatchFirst)
-        {
-            Strided.Permute(timeMajor, [Steps, Batch, Hidden], [1, 0, 2], data);
-        }
-        else
-        {
-            timeMajor[..data.Length].CopyTo(data);
-        }
-
-        return data;
-    }
-
-    /// <summary>The output sequence from a state history [T + 1, B, H] (block t + 1 is h_t), in the caller's layout, as a new tensor.</summary>
-    public Tensor SequenceOutput(float[] history) =>
-        Tensor.FromBuffer(FromTimeMajor(history.AsSpan(Batch * Hidden, Steps * Batch * Hidden)), OutputShape);
-
-    /// <summary>A gradient of the output as [T, B, H] (a rented copy when batch-first, else the gradient itself).</summary>
-    public float[] ToTimeMajor(float[] gradient)
+    /// <summary>
+    /// Adds ∂L/∂h_t of batch rows [<paramref name="firstRow"/>, + dh.Length / H) from the output's gradient, read in the
+    /// caller's layout, into <paramref name="dh"/>.
+    /// </summary>
+    /// <remarks>
+    /// Reading each row where it lies spares the backward pass a copy of the whole gradient into time-major order (for a
+    /// batch-first [B, T, H], a pass over all of it on one core before the time loop; here each core reads its own rows
+    /// as it reaches their step).
+    /// </remarks>
+    public void AddOutputGradient(Span<float> dh, float[] outputGradient, int t, int firstRow)
     {
         if (!BatchFirst)
         {
-            return gradient;
+            TensorPrimitives.Add(dh, outputGradient.AsSpan(((t * Batch) + firstRow) * Hidden, dh.Length), dh);
+            return;
         }
 
-        float[] result = Rent(gradient.Length);
-        Strided.Permute(gradient, [Batch, Steps, Hidden], [1, 0, 2], result);
-        return result;
+        for (int b = 0; b < dh.Length / Hidden; b++)
+        {
+            Span<float> row = dh.Slice(b * Hidden, Hidden);
+            TensorPrimitives.Add(row, outputGradient.AsSpan((((firstRow + b) * Steps) + t) * Hidden, Hidden), row);
+        }
     }
 
     /// <summary>P = X·W_ihᵀ for every step at once, [T·B, gates·H], into <paramref name="destination"/> (the cells add the bias).</summary>
@@ -206,6 +198,11 @@ internal sealed class FusedLayerInputs
     public float[] RentStates(bool history) => Rent((history ? Steps + 1 : 2) * Batch * Hidden);
 
     /// <summary>A new output array [B, T, H] or [T, B, H] for <see cref="StoreStep"/> to fill step by step.</summary>
+    /// <remarks>
+    /// Each time loop writes its rows of h_t here as it computes them, in training as in inference: the rows are still in
+    /// L1 then, and each core writes its own, where copying the whole state history into the caller's layout after the
+    /// loop was a pass over it on one core.
+    /// </remarks>
     public float[] NewOutput() => StoragePool.RentUninitialized(Steps * Batch * Hidden);
 
     /// <summary>Writes h_t of batch rows [<paramref name="firstRow"/>, + h.Length / H) into the output in the caller's layout.</summary>
@@ -223,12 +220,9 @@ internal sealed class FusedLayerInputs
         }
     }
 
-    /// <summary>The output sequence and the final state of a pass: from the full history, or from what <see cref="StoreStep"/> wrote.</summary>
-    public (Tensor Output, Tensor Final) OutputAndFinal(float[] states, float[]? streamedOutput, bool history)
-    {
-        Tensor output = streamedOutput is null ? SequenceOutput(states) : Tensor.FromBuffer(streamedOutput, OutputShape);
-        return (output, FinalState(states, history));
-    }
+    /// <summary>The output sequence (what <see cref="StoreStep"/> wrote) and the final state of a pass.</summary>
+    public (Tensor Output, Tensor Final) OutputAndFinal(float[] states, float[] output, bool history) =>
+        (Tensor.FromBuffer(output, OutputShape), FinalState(states, history));
 
     /// <summary>The last state [B, H] of a state buffer (see <see cref="StateOffset"/>), as a new tensor.</summary>
     public Tensor FinalState(float[] states, bool history)

@@ -74,7 +74,7 @@ public sealed class FusedLstm : CustomOp
         _hAll = _layer.RentStates(history);                    // h_{-1} = h0, then h_0 … h_{T-1}
         _cAll = _layer.RentStates(history);
         _tanhC = FusedLayerInputs.Rent((history ? steps : 1) * rowsBH);
-        float[]? streamed = history ? null : _layer.NewOutput();
+        float[] output = _layer.NewOutput();   // filled step by step (StoreStep)
         FusedLayerInputs.CopyOrClear(inputs[FusedLayerInputs.H0], _hAll.AsSpan(0, rowsBH));
         FusedLayerInputs.CopyOrClear(inputs[FusedLayerInputs.C0], _cAll.AsSpan(0, rowsBH));
         PackedMatrix recurrent = PackedMatrix.PackPooled(_layer.WeightHhData, transposed: true, hidden, g4);
@@ -82,12 +82,12 @@ public sealed class FusedLstm : CustomOp
         {
             int end = Math.Min(steps, t0 + chunk);
             _layer.Project(_x, _gates, t0, end - t0);
-            BatchRowBlocks.Run("LstmLayer forward", CoreChoice.Shape(batch, hidden, end - t0, history ? 1 : 0), batch, (first, last, parallelProducts) => ForwardRows(first, last, t0, end, history, streamed, recurrent, parallelProducts));
+            BatchRowBlocks.Run("LstmLayer forward", CoreChoice.Shape(batch, hidden, end - t0, history ? 1 : 0), batch, (first, last, parallelProducts) => ForwardRows(first, last, t0, end, history, output, recurrent, parallelProducts));
         }
 
         recurrent.ReturnToPool();
-        (Tensor output, Tensor hn) = _layer.OutputAndFinal(_hAll, streamed, history);
-        Tensor[] outputs = [output, hn, _layer.FinalState(_cAll, history)];
+        (Tensor sequence, Tensor hn) = _layer.OutputAndFinal(_hAll, output, history);
+        Tensor[] outputs = [sequence, hn, _layer.FinalState(_cAll, history)];
         if (!history)
         {
             ReturnBuffers();
@@ -102,7 +102,7 @@ public sealed class FusedLstm : CustomOp
         (int batch, int steps, int hidden) = (_layer.Batch, _layer.Steps, _layer.Hidden);
         int g4 = 4 * hidden;
         int rowsBH = batch * hidden;
-        float[] dOut = _layer.ToTimeMajor(outputGradients[0].Data);
+        float[] dOut = outputGradients[0].Data;   // in the caller's layout, read row by row (AddOutputGradient)
         float[] delta = FusedLayerInputs.Rent(steps * batch * g4);
         float[] dh = (float[])outputGradients[1].Data.Clone();   // ∂L/∂h_T, then ∂L/∂h_t going back
         float[] dc = (float[])outputGradients[2].Data.Clone();   // ∂L/∂c_T, then ∂L/∂c_t
@@ -110,14 +110,13 @@ public sealed class FusedLstm : CustomOp
         BatchRowBlocks.Run("LstmLayer backward", CoreChoice.Shape(batch, hidden, steps), batch, (first, last, parallelProducts) => BackwardRows(first, last, dOut, delta, dh, dc, back, parallelProducts));
         back.ReturnToPool();
         Tensor?[] gradients = FusedLayerGradients.Compute(_layer, NeedsInputGradient, delta, delta, _x, _hAll, dh, dc);
-        _layer.ReturnTimeMajor(dOut, outputGradients[0].Data);
         FusedLayerInputs.Return(delta);
         ReturnBuffers();
         return gradients;
     }
 
-    /// <summary>Steps [t0, end) of batch rows [first, last): the recurrent product, the cell, and (inference) the output rows.</summary>
-    private void ForwardRows(int first, int last, int t0, int end, bool history, float[]? streamed, PackedMatrix recurrent, bool parallelProducts)
+    /// <summary>Steps [t0, end) of batch rows [first, last): the recurrent product, the cell, and the output rows.</summary>
+    private void ForwardRows(int first, int last, int t0, int end, bool history, float[] output, PackedMatrix recurrent, bool parallelProducts)
     {
         (int batch, int hidden) = (_layer.Batch, _layer.Hidden);
         int g4 = 4 * hidden;
@@ -136,10 +135,7 @@ public sealed class FusedLstm : CustomOp
                     _cAll.AsSpan(after + row, hidden), _tanhC.AsSpan(tanhAt + row, hidden), _hAll.AsSpan(after + row, hidden), _vectorBits);
             }
 
-            if (streamed is not null)
-            {
-                _layer.StoreStep(streamed, t, first, _hAll.AsSpan(after, rows * hidden));
-            }
+            _layer.StoreStep(output, t, first, _hAll.AsSpan(after, rows * hidden));
         }
     }
 
@@ -153,7 +149,7 @@ public sealed class FusedLstm : CustomOp
         Span<float> dhRows = dh.AsSpan(first * hidden, rows * hidden), dcRows = dc.AsSpan(first * hidden, rows * hidden);
         for (int t = steps - 1; t >= 0; t--)
         {
-            System.Numerics.Tensors.TensorPrimitives.Add(dhRows, dOut.AsSpan((t * rowsBH) + (first * hidden), rows * hidden), dhRows);
+            _layer.AddOutputGradient(dhRows, dOut, t, first);
             int gatesAt = (t * batch * g4) + (first * g4);
             ReadOnlySpan<float> activated = _gates.AsSpan(gatesAt, rows * g4);
             Span<float> deltaT = delta.AsSpan(gatesAt, rows * g4);

@@ -64,12 +64,13 @@ public sealed class FusedRnn : CustomOp
         _layer.Project(_x, _hAll.AsSpan(rowsBH));                // X·W_ihᵀ, turned into h_t in place below
         FusedLayerInputs.CopyOrClear(inputs[FusedLayerInputs.H0], _hAll.AsSpan(0, rowsBH));
         PackedMatrix recurrent = PackedMatrix.PackPooled(_layer.WeightHhData, transposed: true, hidden, hidden);
-        BatchRowBlocks.Run("RnnLayer forward", CoreChoice.Shape(batch, hidden, steps), batch, (first, last, parallelProducts) => ForwardRows(first, last, recurrent, parallelProducts));
+        float[] output = _layer.NewOutput();   // filled step by step (StoreStep)
+        BatchRowBlocks.Run("RnnLayer forward", CoreChoice.Shape(batch, hidden, steps), batch, (first, last, parallelProducts) => ForwardRows(first, last, output, recurrent, parallelProducts));
 
         recurrent.ReturnToPool();
         Tensor[] outputs =
         [
-            _layer.SequenceOutput(_hAll),
+            Tensor.FromBuffer(output, _layer.OutputShape),
             _layer.FinalState(_hAll, history: true),   // the history doubles as the projection buffer, so it is kept whole
         ];
         if (!RecordsGraph)
@@ -85,7 +86,7 @@ public sealed class FusedRnn : CustomOp
     {
         (int batch, int steps, int hidden) = (_layer.Batch, _layer.Steps, _layer.Hidden);
         int rowsBH = batch * hidden;
-        float[] dOut = _layer.ToTimeMajor(outputGradients[0].Data);
+        float[] dOut = outputGradients[0].Data;   // in the caller's layout, read row by row (AddOutputGradient)
         float[] delta = FusedLayerInputs.Rent(steps * rowsBH);
         float[] dh = (float[])outputGradients[1].Data.Clone();   // ∂L/∂h_T, then ∂L/∂h_t going back
         PackedMatrix back = PackedMatrix.PackPooled(_layer.WeightHhData, transposed: false, hidden, hidden);
@@ -93,14 +94,13 @@ public sealed class FusedRnn : CustomOp
 
         back.ReturnToPool();
         Tensor?[] gradients = FusedLayerGradients.Compute(_layer, NeedsInputGradient, delta, delta, _x, _hAll, dh, null);
-        _layer.ReturnTimeMajor(dOut, outputGradients[0].Data);
         FusedLayerInputs.Return(delta);
         ReturnBuffers();
         return gradients;
     }
 
-    /// <summary>Every step of batch rows [first, last): h_t = φ(P_t + h_{t−1}·W_hhᵀ + b), in place over P_t.</summary>
-    private void ForwardRows(int first, int last, PackedMatrix recurrent, bool parallelProducts)
+    /// <summary>Every step of batch rows [first, last): h_t = φ(P_t + h_{t−1}·W_hhᵀ + b), in place over P_t, and the output rows.</summary>
+    private void ForwardRows(int first, int last, float[] output, PackedMatrix recurrent, bool parallelProducts)
     {
         (int batch, int steps, int hidden) = (_layer.Batch, _layer.Steps, _layer.Hidden);
         int rowsBH = batch * hidden;
@@ -110,6 +110,7 @@ public sealed class FusedRnn : CustomOp
             Span<float> h = _hAll.AsSpan(((t + 1) * rowsBH) + (first * hidden), rows * hidden);
             Gemm.Multiply(false, rows, _hAll.AsSpan((t * rowsBH) + (first * hidden), rows * hidden), recurrent, h, beta: 1f, parallelProducts);   // z = P_t + h_{t−1}·W_hhᵀ
             RnnCellKernel.Forward(h, _layer.SummedBias, _relu, _vectorBits);
+            _layer.StoreStep(output, t, first, h);
         }
     }
 
@@ -123,7 +124,7 @@ public sealed class FusedRnn : CustomOp
         for (int t = steps - 1; t >= 0; t--)
         {
             int at = (t * rowsBH) + (first * hidden);
-            System.Numerics.Tensors.TensorPrimitives.Add(dhRows, dOut.AsSpan(at, rows * hidden), dhRows);
+            _layer.AddOutputGradient(dhRows, dOut, t, first);
             Span<float> deltaT = delta.AsSpan(at, rows * hidden);
             RnnCellKernel.Backward(_hAll.AsSpan(at + rowsBH, rows * hidden), dhRows, deltaT, _relu, _vectorBits);
             Gemm.Multiply(false, rows, deltaT, back, dhRows, parallel: parallelProducts);   // ∂L/∂h_{t−1} = δ_t·W_hh

@@ -156,8 +156,10 @@ internal sealed class PackedMatrix
             throw new ArgumentException($"PackedMatrix.Pack: span has {b.Length} elements but k·n = {(long)k * n} are needed.", nameof(b));
         }
 
+        int fullEnd = transposed ? firstPanel : Math.Clamp(n / panelWidth, firstPanel, lastPanel);
+        PackFullPanels(b, firstPanel, fullEnd);
         ref float source = ref MemoryMarshal.GetReference(b);
-        for (int panel = firstPanel; panel < lastPanel; panel++)
+        for (int panel = fullEnd; panel < lastPanel; panel++)
         {
             int j0 = panel * panelWidth;
             int width = Math.Min(panelWidth, n - j0);
@@ -168,20 +170,7 @@ internal sealed class PackedMatrix
                 target.Clear(); // the padding columns must be 0 (a rented buffer holds anything)
             }
 
-            if (!transposed && width == panelWidth)
-            {
-                // A full panel of B stored [k, n]: each p is panelWidth contiguous floats, copied as whole vectors.
-                for (int p = 0; p < k; p++)
-                {
-                    ref float row = ref Unsafe.Add(ref source, (p * n) + j0);
-                    ref float into = ref Unsafe.Add(ref destination, p * panelWidth);
-                    for (int v = 0; v < panelWidth; v += 8)
-                    {
-                        Vector256.LoadUnsafe(ref row, (nuint)v).StoreUnsafe(ref into, (nuint)v);
-                    }
-                }
-            }
-            else if (!transposed)
+            if (!transposed)
             {
                 for (int p = 0; p < k; p++)
                 {
@@ -198,6 +187,41 @@ internal sealed class PackedMatrix
                     for (int p = 0; p < k; p++)
                     {
                         Unsafe.Add(ref destination, (p * panelWidth) + j) = Unsafe.Add(ref column, p);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Fills the full panels [<paramref name="firstPanel"/>, <paramref name="lastPanel"/>) from B stored [k, n].</summary>
+    /// <remarks>
+    /// Each p of a full panel is panelWidth contiguous floats of B's row p, copied as whole vectors, eight rows of one
+    /// panel at a time across all the panels: B is read a few rows at once, front to back, and each panel gets 8
+    /// consecutive p (2 KB at 512 bits, 512 bytes at 256) per visit. One panel at a time, all its k rows, read B a
+    /// cache line per row of n floats, one 4 KB page apart when n = 1024, which the prefetchers do not follow
+    /// (256×1024 on one Zen 3 core: 0.081 ms that way, 0.042–0.047 ms eight rows at a time; one row or 16 at a time
+    /// were as slow as panel by panel).
+    /// </remarks>
+    private void PackFullPanels(ReadOnlySpan<float> b, int firstPanel, int lastPanel)
+    {
+        const int RowsPerVisit = 8;
+        (int k, int n, int panelWidth) = (K, N, Width);
+        ref float source = ref MemoryMarshal.GetReference(b);
+        ref float packed = ref MemoryMarshal.GetReference(Data.AsSpan());
+        for (int p0 = 0; p0 < k; p0 += RowsPerVisit)
+        {
+            int pEnd = Math.Min(k, p0 + RowsPerVisit);
+            for (int panel = firstPanel; panel < lastPanel; panel++)
+            {
+                int j0 = panel * panelWidth;
+                ref float destination = ref Unsafe.Add(ref packed, (nint)panel * k * panelWidth);
+                for (int p = p0; p < pEnd; p++)
+                {
+                    ref float row = ref Unsafe.Add(ref source, ((nint)p * n) + j0);
+                    ref float into = ref Unsafe.Add(ref destination, (nint)p * panelWidth);
+                    for (int v = 0; v < panelWidth; v += 8)
+                    {
+                        Vector256.LoadUnsafe(ref row, (nuint)v).StoreUnsafe(ref into, (nuint)v);
                     }
                 }
             }

@@ -12,7 +12,6 @@ internal static class Gemm
     private const long ParallelThreshold = 1L << 19;              // multiply-adds from which two cores win (see GemmParallel)
     private const int MaxRows = 8;                                // the largest micro-tile height, for stack buffers
     private const int ShortRows = 4;                              // the short micro-tile's height, with 16-wide panels (see TallRows)
-    private const int PrefetchDepth = 128;                        // from this k block depth up, a tile's C is prefetched (see PrefetchTile)
     private const int ChunkGroups = 64;                           // micro-panels of A packed at a time (MC = 512 or 384 rows): the copy stays in L2
 
     [ThreadStatic]
@@ -564,10 +563,7 @@ internal static class Gemm
         where THeight : struct, ITileHeight
     {
         bool six = THeight.Rows == 6;
-        if (depth >= PrefetchDepth)
-        {
-            PrefetchTile(ref target, stride, THeight.Rows, 16);
-        }
+        PrefetchTile(ref target, stride, THeight.Rows, 16);
 
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
@@ -623,11 +619,11 @@ internal static class Gemm
     /// 256, so every tile of C (1.2 MB for the char-LM's 1024×289) goes back out to L3 between one block and the next,
     /// and a time step's gate rows, written by the input projection for all steps at once, come back from L3 for the
     /// recurrent product to add into. A depth block's loop is hundreds of cycles; a line from L3 or memory, one to a few.
-    /// Only from a depth of 128 up: below, the loop is too short to hide much, and the small products of short hidden
-    /// states (C = ∂L/∂h, a few KB) find C in L1 anyway. Alternated blocks of steps in one process, Zen 3 (AVX2):
-    /// adding-lstm-h128 0.975 (twice), bptt-t1000 0.97, the char-LM 0.98–0.99, the others 0.99–1.01; with the threshold at
-    /// 256, adding-h128 (whose forward products are 128 deep) gained nothing. The 1024×2048×289 weight gradient alone,
-    /// one core: 14.9–15.6 → 14.6–14.8 ms.
+    /// Alternated blocks of training steps in one process, Zen 3 (AVX2), against no prefetch: adding-lstm-h128 0.975
+    /// (twice), bptt-t1000 0.97, the char-LM 0.98–0.99, the others 0.99–1.01; prefetching only before k loops of 128 or
+    /// more, or 64, or 256 (which took adding-h128's gain away: its forward products are 128 deep) against always:
+    /// 0.97–1.01, within the noise, so it always runs. The 1024×2048×289 weight gradient alone, one core: 14.9–15.6 →
+    /// 14.6–14.8 ms.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe void PrefetchTile(ref float target, nint stride, int rows, int width)
@@ -671,10 +667,7 @@ internal static class Gemm
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MicroKernelWide(int depth, ref float a, ReadOnlySpan<float> block, nint bStride, ref float target, nint stride, float beta)
     {
-        if (depth >= PrefetchDepth)
-        {
-            PrefetchTile(ref target, stride, 8, 32);
-        }
+        PrefetchTile(ref target, stride, 8, 32);
 
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
         Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;

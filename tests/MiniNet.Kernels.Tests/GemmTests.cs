@@ -18,6 +18,7 @@ public sealed class GemmTests
                 (130, 257, 70), (129, 1024, 17), (8, 9, 32), (16, 300, 40),
                 (333, 301, 350), (100, 600, 600), // above 2^19 multiply-adds: the two-core path, split by rows, then by panels
                 (1100, 300, 20), (1030, 40, 7),   // more rows than one packed chunk of A (512 or 384), the last chunk partial; one panel, split by rows
+                (2000, 2, 300), (600, 32, 101),   // k of 32 or less (an input projection, tiled rows first) on both cores, several chunks and panels
             })
             {
                 data.Add(bits, m, k, n);

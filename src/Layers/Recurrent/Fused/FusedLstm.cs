@@ -15,7 +15,7 @@ public sealed record LstmSequenceResult(Tensor Output, Tensor HN, Tensor CN);
 /// computes what the composite <see cref="LstmCell"/> computes step by step from primitive ops, which tests hold it to.
 /// </summary>
 /// <remarks>
-/// Forward: P = X·W_ihᵀ for every step in one GEMM; then per step z = P_t + h_{t−1}·W_hhᵀ (W_hhᵀ packed once),
+/// Forward: per step z = [x_t | h_{t−1}]·[W_ih | W_hh]ᵀ, one GEMM with both weights packed once (<see cref="FusedLayerInputs.PackStepWeights"/>),
 /// [i f g o] = [σ, σ, tanh, σ](z + b_ih + b_hh), c_t = f⊙c_{t−1} + i⊙g, h_t = o⊙tanh(c_t) (<see cref="LstmCellKernel"/>).
 /// Backward through time, from t = T−1 down, with dh = ∂L/∂h_t (from the output and from step t+1) and dc = ∂L/∂c_t:
 /// the cell kernel turns them into the pre-activation gradients δ_t and ∂L/∂c_{t−1}; then ∂L/∂h_{t−1} = δ_t·W_hh.
@@ -77,15 +77,14 @@ public sealed class FusedLstm : CustomOp
         float[] output = _layer.NewOutput();   // filled step by step (StoreStep)
         FusedLayerInputs.CopyOrClear(inputs[FusedLayerInputs.H0], _hAll.AsSpan(0, rowsBH));
         FusedLayerInputs.CopyOrClear(inputs[FusedLayerInputs.C0], _cAll.AsSpan(0, rowsBH));
-        PackedMatrix recurrent = PackedMatrix.PackPooled(_layer.WeightHhData, transposed: true, hidden, g4);
+        PackedMatrix weights = _layer.PackStepWeights();   // [W_ih | W_hh]ᵀ: one product per step
         for (int t0 = 0; t0 < steps; t0 += chunk)
         {
             int end = Math.Min(steps, t0 + chunk);
-            _layer.Project(_x, _gates, t0, end - t0);
-            BatchRowBlocks.Run("LstmLayer forward", CoreChoice.Shape(batch, hidden, end - t0, history ? 1 : 0), batch, (first, last, parallelProducts) => ForwardRows(first, last, t0, end, history, output, recurrent, parallelProducts));
+            BatchRowBlocks.Run("LstmLayer forward", CoreChoice.Shape(batch, hidden, end - t0, history ? 1 : 0), batch, (first, last, parallelProducts) => ForwardRows(first, last, t0, end, history, output, weights, parallelProducts));
         }
 
-        recurrent.ReturnToPool();
+        weights.ReturnToPool();
         (Tensor sequence, Tensor hn) = _layer.OutputAndFinal(_hAll, output, history);
         Tensor[] outputs = [sequence, hn, _layer.FinalState(_cAll, history)];
         if (!history)
@@ -115,19 +114,21 @@ public sealed class FusedLstm : CustomOp
         return gradients;
     }
 
-    /// <summary>Steps [t0, end) of batch rows [first, last): the recurrent product, the cell, and the output rows.</summary>
-    private void ForwardRows(int first, int last, int t0, int end, bool history, float[] output, PackedMatrix recurrent, bool parallelProducts)
+    /// <summary>Steps [t0, end) of batch rows [first, last): the step's product, the cell, and the output rows.</summary>
+    private void ForwardRows(int first, int last, int t0, int end, bool history, float[] output, PackedMatrix weights, bool parallelProducts)
     {
         (int batch, int hidden) = (_layer.Batch, _layer.Hidden);
         int g4 = 4 * hidden;
         int rowsBH = batch * hidden;
         int rows = last - first;
+        float[] operand = FusedLayerInputs.Rent(rows * weights.K);   // [x_t | h_{t−1}] of these rows
         for (int t = t0; t < end; t++)
         {
             Span<float> gatesT = _gates.AsSpan(((t - t0) * batch * g4) + (first * g4), rows * g4);
             int before = _layer.StateOffset(t, history) + (first * hidden), after = _layer.StateOffset(t + 1, history) + (first * hidden);
             int tanhAt = (history ? t * rowsBH : 0) + (first * hidden);
-            Gemm.Multiply(false, rows, _hAll.AsSpan(before, rows * hidden), recurrent, gatesT, beta: 1f, parallelProducts);   // z = P_t + h_{t−1}·W_hhᵀ
+            _layer.StepOperand(operand, _x, t, first, _hAll.AsSpan(before, rows * hidden));
+            Gemm.Multiply(false, rows, operand.AsSpan(0, rows * weights.K), weights, gatesT, beta: 0f, parallelProducts);   // z = [x_t | h_{t−1}]·[W_ih | W_hh]ᵀ
             for (int b = 0; b < rows; b++)
             {
                 int row = b * hidden;
@@ -137,6 +138,8 @@ public sealed class FusedLstm : CustomOp
 
             _layer.StoreStep(output, t, first, _hAll.AsSpan(after, rows * hidden));
         }
+
+        FusedLayerInputs.Return(operand);
     }
 
     /// <summary>Backward through all steps for batch rows [first, last): δ_t and ∂L/∂h_{t−1}, ∂L/∂c_{t−1} going back.</summary>

@@ -655,8 +655,8 @@ internal static class Gemm
     /// <remarks>
     /// C is usually far away when its tile is reached: a weight gradient δᵀ·[X | H | 1] sums over k = T·B in blocks of
     /// 256, so every tile of C (1.2 MB for the char-LM's 1024×289) goes back out to L3 between one block and the next,
-    /// and a GRU's or RNN's step rows, written by the input projection for all steps at once, come back from L3 for the
-    /// recurrent product to add into (an LSTM's step multiplies [x_t | h_{t−1}] in one product instead). A depth block's loop is hundreds of cycles; a line from L3 or memory, one to a few.
+    /// and a GRU's step rows, written by the input projection for all steps at once, come back from L3 for the
+    /// recurrent product to add into (an LSTM's or RNN's step multiplies [x_t | h_{t−1}] in one product instead). A depth block's loop is hundreds of cycles; a line from L3 or memory, one to a few.
     /// Alternated blocks of training steps in one process, Zen 3 (AVX2), against no prefetch: adding-lstm-h128 0.975
     /// (twice), bptt-t1000 0.97, the char-LM 0.98–0.99, the others 0.99–1.01; prefetching only before k loops of 128 or
     /// more, or 64, or 256 (which took adding-h128's gain away: its forward products are 128 deep) against always:

@@ -9,7 +9,7 @@ namespace MiniNet.Layers;
 /// <see cref="RnnCell"/> computes step by step from primitive ops, which tests hold it to.
 /// </summary>
 /// <remarks>
-/// Forward: P = X·W_ihᵀ in one GEMM; h_t = φ(P_t + h_{t−1}·W_hhᵀ + b_ih + b_hh) (<see cref="RnnCellKernel"/>). Backward
+/// Forward: h_t = φ([x_t | h_{t−1}]·[W_ih | W_hh]ᵀ + b_ih + b_hh), one GEMM a step (<see cref="RnnCellKernel"/>). Backward
 /// through time: δ_t = (∂L/∂h_t)⊙φ'(h_t), with φ' = 1 − h² for tanh and [h &gt; 0] for relu, and ∂L/∂h_{t−1} = δ_t·W_hh —
 /// the repeated product by W_hhᵀ·diag(φ') that makes gradients vanish or explode (Pascanu et al. 2013). Weight and bias
 /// gradients are one GEMM over all steps, the input gradient another (<see cref="FusedLayerGradients"/>).
@@ -61,17 +61,16 @@ public sealed class FusedRnn : CustomOp
 
         _x = _layer.TimeMajorInput();
         _hAll = FusedLayerInputs.Rent((steps + 1) * rowsBH);   // h_{-1} = h0, then h_0 … h_{T-1}
-        _layer.Project(_x, _hAll.AsSpan(rowsBH));                // X·W_ihᵀ, turned into h_t in place below
         FusedLayerInputs.CopyOrClear(inputs[FusedLayerInputs.H0], _hAll.AsSpan(0, rowsBH));
-        PackedMatrix recurrent = PackedMatrix.PackPooled(_layer.WeightHhData, transposed: true, hidden, hidden);
+        PackedMatrix weights = _layer.PackStepWeights();         // [W_ih | W_hh]ᵀ: one product per step
         float[] output = _layer.NewOutput();   // filled step by step (StoreStep)
-        BatchRowBlocks.Run("RnnLayer forward", CoreChoice.Shape(batch, hidden, steps), batch, (first, last, parallelProducts) => ForwardRows(first, last, output, recurrent, parallelProducts));
+        BatchRowBlocks.Run("RnnLayer forward", CoreChoice.Shape(batch, hidden, steps), batch, (first, last, parallelProducts) => ForwardRows(first, last, output, weights, parallelProducts));
 
-        recurrent.ReturnToPool();
+        weights.ReturnToPool();
         Tensor[] outputs =
         [
             Tensor.FromBuffer(output, _layer.OutputShape),
-            _layer.FinalState(_hAll, history: true),   // the history doubles as the projection buffer, so it is kept whole
+            _layer.FinalState(_hAll, history: true),   // the whole history, which backward reads
         ];
         if (!RecordsGraph)
         {
@@ -99,19 +98,23 @@ public sealed class FusedRnn : CustomOp
         return gradients;
     }
 
-    /// <summary>Every step of batch rows [first, last): h_t = φ(P_t + h_{t−1}·W_hhᵀ + b), in place over P_t, and the output rows.</summary>
-    private void ForwardRows(int first, int last, float[] output, PackedMatrix recurrent, bool parallelProducts)
+    /// <summary>Every step of batch rows [first, last): h_t = φ([x_t | h_{t−1}]·[W_ih | W_hh]ᵀ + b), and the output rows.</summary>
+    private void ForwardRows(int first, int last, float[] output, PackedMatrix weights, bool parallelProducts)
     {
         (int batch, int steps, int hidden) = (_layer.Batch, _layer.Steps, _layer.Hidden);
         int rowsBH = batch * hidden;
         int rows = last - first;
+        float[] operand = FusedLayerInputs.Rent(rows * weights.K);   // [x_t | h_{t−1}] of these rows
         for (int t = 0; t < steps; t++)
         {
             Span<float> h = _hAll.AsSpan(((t + 1) * rowsBH) + (first * hidden), rows * hidden);
-            Gemm.Multiply(false, rows, _hAll.AsSpan((t * rowsBH) + (first * hidden), rows * hidden), recurrent, h, beta: 1f, parallelProducts);   // z = P_t + h_{t−1}·W_hhᵀ
+            _layer.StepOperand(operand, _x, t, first, _hAll.AsSpan((t * rowsBH) + (first * hidden), rows * hidden));
+            Gemm.Multiply(false, rows, operand.AsSpan(0, rows * weights.K), weights, h, beta: 0f, parallelProducts);   // z = [x_t | h_{t−1}]·[W_ih | W_hh]ᵀ
             RnnCellKernel.Forward(h, _layer.SummedBias, _relu, _vectorBits);
             _layer.StoreStep(output, t, first, h);
         }
+
+        FusedLayerInputs.Return(operand);
     }
 
     /// <summary>Backward through all steps for batch rows [first, last): δ_t and ∂L/∂h_{t−1} going back.</summary>

@@ -219,10 +219,11 @@ internal sealed class FusedLayerInputs
         }
     }
 
-    /// <summary>P = X·W_ihᵀ for every step at once, [T·B, gates·H], into <paramref name="destination"/> (the cells add the bias).</summary>
-    public void Project(float[] timeMajorInput, Span<float> destination) => Project(timeMajorInput, destination, 0, Steps);
-
-    /// <summary>P = X·W_ihᵀ for steps [<paramref name="firstStep"/>, + <paramref name="stepCount"/>), [n·B, gates·H], into <paramref name="destination"/>.</summary>
+    /// <summary>
+    /// P = X·W_ihᵀ for steps [<paramref name="firstStep"/>, + <paramref name="stepCount"/>), [n·B, gates·H], into
+    /// <paramref name="destination"/> (the cells add the bias): the GRU's input side, which its candidate gate needs
+    /// apart from h_{t−1}·W_hhᵀ (the LSTM and the RNN multiply [x_t | h_{t−1}] in one product a step instead).
+    /// </summary>
     public void Project(float[] timeMajorInput, Span<float> destination, int firstStep, int stepCount)
     {
         int rows = stepCount * Batch;

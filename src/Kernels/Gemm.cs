@@ -378,7 +378,7 @@ internal static class Gemm
                 int rows = i < tallEnd ? tallRows : ShortRows;
                 for (int panel = firstPanel; panel < lastPanel; panel++)
                 {
-                    MultiplyTile(b, c, blockBeta, tile, panelsOfA, p0, depth, firstRow, i, rows, lastRow, panel);
+                    MultiplyTile(b, PanelBlock(b, panel, p0, depth), panel, c, blockBeta, tile, panelsOfA, depth, firstRow, i, rows, lastRow);
                 }
 
                 i += rows;
@@ -389,28 +389,32 @@ internal static class Gemm
 
         for (int panel = firstPanel; panel < lastPanel; panel++)
         {
+            ReadOnlySpan<float> block = PanelBlock(b, panel, p0, depth);
             for (int i = firstRow; i < lastRow;)
             {
                 int rows = i < tallEnd ? tallRows : ShortRows;
-                MultiplyTile(b, c, blockBeta, tile, panelsOfA, p0, depth, firstRow, i, rows, lastRow, panel);
+                MultiplyTile(b, block, panel, c, blockBeta, tile, panelsOfA, depth, firstRow, i, rows, lastRow);
                 i += rows;
             }
         }
     }
 
+    /// <summary>Rows [p0, p0 + depth) of panel <paramref name="panel"/> of B, as the micro-kernels read them (<see cref="PackedMatrix.RowStride"/> apart).</summary>
+    private static ReadOnlySpan<float> PanelBlock(PackedMatrix b, int panel, int p0, int depth) =>
+        b.Data.AsSpan((int)((panel * b.PanelStride) + (p0 * b.RowStride)), (int)(((depth - 1) * (long)b.RowStride) + b.Width));
+
     /// <summary>
     /// One tile: rows [i, i + rows) (fewer at the edge of C) of the chunk that starts at <paramref name="firstRow"/>,
-    /// by panel <paramref name="panel"/>'s block [p0, p0 + depth) of B.
+    /// by <paramref name="block"/>, panel <paramref name="panel"/>'s rows of the k block (<see cref="PanelBlock"/>).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void MultiplyTile(PackedMatrix b, Span<float> c, float blockBeta, Span<float> tile, float[] panelsOfA,
-        int p0, int depth, int firstRow, int i, int rows, int lastRow, int panel)
+    private static void MultiplyTile(PackedMatrix b, ReadOnlySpan<float> block, int panel, Span<float> c, float blockBeta, Span<float> tile,
+        float[] panelsOfA, int depth, int firstRow, int i, int rows, int lastRow)
     {
         int n = b.N;
         int width = b.Width;                 // micro-tile columns (NR): two vectors
         bool wide = width == 32;             // the 512-bit micro-kernel
         nint bStride = b.RowStride;          // from one row p of a panel block to the next: contiguous when packed, n apart in place
-        ReadOnlySpan<float> block = b.Data.AsSpan((int)((panel * b.PanelStride) + (p0 * bStride)), (int)(((depth - 1) * bStride) + width));
         int j0 = panel * width;
         int columns = Math.Min(width, n - j0);
         ref float origin = ref panelsOfA[(i - firstRow) * depth];   // the groups lie one after another, MR·depth floats each

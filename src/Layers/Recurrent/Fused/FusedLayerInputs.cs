@@ -186,12 +186,7 @@ internal sealed class FusedLayerInputs
     {
         int width = Gates * Hidden, depth = Features + Hidden;
         float[] both = Rent(width * depth);   // [W_ih | W_hh], [gates·H, I + H]: row r is W_ih's row r, then W_hh's
-        for (int r = 0; r < width; r++)
-        {
-            WeightIhData.AsSpan(r * Features, Features).CopyTo(both.AsSpan(r * depth));
-            WeightHhData.AsSpan(r * Hidden, Hidden).CopyTo(both.AsSpan((r * depth) + Features));
-        }
-
+        ConcatenateRows(WeightIhData.AsSpan(0, width * Features), Features, WeightHhData.AsSpan(0, width * Hidden), Hidden, both);
         PackedMatrix packed = PackedMatrix.PackPooled(both, transposed: true, depth, width);
         Return(both);
         return packed;
@@ -208,14 +203,19 @@ internal sealed class FusedLayerInputs
     /// <param name="hPrevious">h_{t−1} of those rows, rows·H floats.</param>
     public void StepOperand(Span<float> destination, float[] timeMajorInput, int t, int firstRow, ReadOnlySpan<float> hPrevious)
     {
-        int depth = Features + Hidden;
         int rows = hPrevious.Length / Hidden;
-        ReadOnlySpan<float> x = timeMajorInput.AsSpan(((t * Batch) + firstRow) * Features, rows * Features);
-        for (int b = 0; b < rows; b++)
+        ConcatenateRows(timeMajorInput.AsSpan(((t * Batch) + firstRow) * Features, rows * Features), Features, hPrevious, Hidden, destination);
+    }
+
+    /// <summary>Row r of <paramref name="destination"/> ← [row r of <paramref name="left"/> | row r of <paramref name="right"/>], for every row of right.</summary>
+    private static void ConcatenateRows(ReadOnlySpan<float> left, int leftWidth, ReadOnlySpan<float> right, int rightWidth, Span<float> destination)
+    {
+        int width = leftWidth + rightWidth;
+        for (int r = 0; r < right.Length / rightWidth; r++)
         {
-            Span<float> row = destination.Slice(b * depth, depth);
-            x.Slice(b * Features, Features).CopyTo(row);
-            hPrevious.Slice(b * Hidden, Hidden).CopyTo(row[Features..]);
+            Span<float> row = destination.Slice(r * width, width);
+            left.Slice(r * leftWidth, leftWidth).CopyTo(row);
+            right.Slice(r * rightWidth, rightWidth).CopyTo(row[leftWidth..]);
         }
     }
 

@@ -19,6 +19,7 @@ public sealed class GemmTests
                 (333, 301, 350), (100, 600, 600), // above 2^19 multiply-adds: the two-core path, split by rows, then by panels
                 (1100, 300, 20), (1030, 40, 7),   // more rows than one packed chunk of A (512 or 384), the last chunk partial; one panel, split by rows
                 (2000, 2, 300), (600, 32, 101),   // k of 32 or less (an input projection, tiled rows first) on both cores, several chunks and panels
+                (40, 288, 50), (20, 544, 33),     // a last k block up to 32 past 256 taken whole: 288 in one block, 544 as 256 + 288
             })
             {
                 data.Add(bits, m, k, n);

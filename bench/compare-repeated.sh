@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # compare.sh, N times, summarized. Per workload: the median MiniNet / best-peer ratio over the runs and its range,
 # MiniNet's median time and its run-to-run spread (max/min; the stability target is 1.15 or less), the best peer's
-# median time and which peer that was most often, PyTorch's and TorchSharp's medians, and from MiniNet's own
-# diagnostics the median GFLOPS, share of the machine's FMA peak and kilobytes allocated per step; then each clip
-# workload against its memory-bandwidth bound.
+# median time, which peer that was most often and the best peer's own spread (peer_m/m: how much the machine itself
+# moved between runs), PyTorch's and TorchSharp's medians, and from MiniNet's own diagnostics the median GFLOPS, share
+# of the machine's FMA peak and kilobytes allocated per step; then each clip workload against its memory-bandwidth bound.
 # One compare.sh run takes a 15-repetition median of each side once; on a shared 2-core machine a sub-millisecond
 # workload (gemm) swings by 2x between runs on either side, so a target is judged on the median of several runs.
 #
@@ -53,15 +53,16 @@ grep -h '^# FMA peak' "$tmp/diagnostics.txt" | sort | uniq -c | sort -rn | head 
 # The median of column $3 of the rows for workload $2 of file $1 (mawk has no sort, so sort(1) orders them); "-" when none is numeric.
 median() { awk -F'\t' -v name="$2" -v column="$3" '$1 == name && $column ~ /^[0-9.]+$/ { print $column }' "$1" | sort -g |
   awk '{ value[NR] = $1 } END { if (NR == 0) print "-"; else print NR % 2 ? value[(NR + 1) / 2] : (value[NR / 2] + value[NR / 2 + 1]) / 2 }'; }
-spread() { awk -F'\t' -v name="$1" '$1 == name && $2 > 0 { if (!n++ || $2 < lo) lo = $2; if ($2 > hi) hi = $2 } END { printf "%.2f", n ? hi / lo : 0 }' "$tmp/all.tsv"; }
+# max/min over the runs of column $2 (MiniNet's time; 3, the best peer's) for workload $1.
+spread() { awk -F'\t' -v name="$1" -v column="$2" '$1 == name && $column > 0 { if (!n++ || $column < lo) lo = $column; if ($column > hi) hi = $column } END { printf "%.2f", n ? hi / lo : 0 }' "$tmp/all.tsv"; }
 mostly() { awk -F'\t' -v name="$1" '$1 == name { print $5 }' "$tmp/all.tsv" | sort | uniq -c | sort -rn | awk 'NR == 1 { print $2 }'; }
-printf '%-36s %7s %6s %6s %10s %7s %10s %-10s %10s %10s %8s %6s %10s\n' \
-  workload median min max mininet_ms max/min peer_ms peer torch_ms tsharp_ms GFLOPS %peak KB/step
+printf '%-36s %7s %6s %6s %10s %7s %10s %-10s %8s %10s %10s %8s %6s %10s\n' \
+  workload median min max mininet_ms max/min peer_ms peer peer_m/m torch_ms tsharp_ms GFLOPS %peak KB/step
 for name in $(cut -f1 "$tmp/all.tsv" | sort -u); do
   range=$(awk -F'\t' -v name="$name" '$1 == name { print $4 }' "$tmp/all.tsv" | sort -g | sed -n '1p;$p' | tr '\n' ' ')
   # shellcheck disable=SC2086 # $range is the two numbers min and max
-  printf '%-36s %7.2f %6.2f %6.2f %10.3f %7s %10.3f %-10s %10s %10s %8s %6s %10s\n' "$name" "$(median "$tmp/all.tsv" "$name" 4)" $range \
-    "$(median "$tmp/all.tsv" "$name" 2)" "$(spread "$name")" "$(median "$tmp/all.tsv" "$name" 3)" "$(mostly "$name")" \
+  printf '%-36s %7.2f %6.2f %6.2f %10.3f %7s %10.3f %-10s %8s %10s %10s %8s %6s %10s\n' "$name" "$(median "$tmp/all.tsv" "$name" 4)" $range \
+    "$(median "$tmp/all.tsv" "$name" 2)" "$(spread "$name" 2)" "$(median "$tmp/all.tsv" "$name" 3)" "$(mostly "$name")" "$(spread "$name" 3)" \
     "$(median "$tmp/all.tsv" "$name" 6)" "$(median "$tmp/all.tsv" "$name" 7)" \
     "$(median "$tmp/diag.tsv" "$name" 2)" "$(median "$tmp/diag.tsv" "$name" 3)" "$(median "$tmp/diag.tsv" "$name" 4)"
 done

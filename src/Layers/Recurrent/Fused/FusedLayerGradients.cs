@@ -9,7 +9,8 @@ namespace MiniNet.Layers;
 /// </summary>
 /// <remarks>
 /// With δ [T·B, gates·H], X [T·B, I] and H_prev [T·B, H] (h_{t−1} of every step): ∂L/∂W_ih = δᵀ·X, ∂L/∂W_hh = δᵀ·H_prev,
-/// ∂L/∂b_ih = ∂L/∂b_hh = Σ rows of δ, and ∂L/∂X = δ·W_ih. The three parameter gradients are one GEMM,
+/// ∂L/∂b_ih = ∂L/∂b_hh = Σ rows of δ, and ∂L/∂X = δ·W_ih (which the LSTM's and the RNN's time loops compute step by
+/// step instead, see <see cref="FusedLayerInputs.PackBackStepWeights"/>). The three parameter gradients are one GEMM,
 /// δᵀ·[X | H_prev | 1] = [∂L/∂W_ih | ∂L/∂W_hh | ∂L/∂b] (for a narrow [X | H_prev | 1], its transpose): δ is read
 /// (and packed) once instead of three times. A GRU has two δ (its reset gate multiplies only the hidden projection of
 /// n), so its input side is δ_ihᵀ·[X | 1] and its hidden side δ_hhᵀ·[H_prev | 1].
@@ -29,9 +30,10 @@ internal static class FusedLayerGradients
     /// <param name="hAll">h_{−1} = h0, h_0, …: row block t is h_{t−1}.</param>
     /// <param name="dh0">∂L/∂h0 (what the time loop carried past step 0).</param>
     /// <param name="dc0">∂L/∂c0 for an LSTM, else null.</param>
+    /// <param name="timeMajorInputGradient">∂L/∂X as [T·B, I] when the time loop computed it (<see cref="FusedLayerInputs.SplitStepGradient"/>), else null: then, if needed, δ·W_ih here.</param>
     /// <returns>The gradients, one slot per input.</returns>
     public static Tensor?[] Compute(FusedLayerInputs layer, Func<int, bool> needs, float[] deltaIh, float[] deltaHh, float[] timeMajorInput, float[] hAll,
-        float[] dh0, float[]? dc0)
+        float[] dh0, float[]? dc0, float[]? timeMajorInputGradient = null)
     {
         var gradients = new Tensor?[dc0 is null ? FusedLayerInputs.C0 : FusedLayerInputs.C0 + 1];
         int rows = layer.Steps * layer.Batch;
@@ -65,8 +67,13 @@ internal static class FusedLayerGradients
 
         if (needs(FusedLayerInputs.X))
         {
-            float[] gx = StoragePool.RentUninitialized(rows * features);
-            Gemm.Multiply(false, false, rows, features, layer.Gates * hidden, deltaIh, layer.WeightIhData, gx);
+            float[]? gx = timeMajorInputGradient;
+            if (gx is null)
+            {
+                gx = StoragePool.RentUninitialized(rows * features);
+                Gemm.Multiply(false, false, rows, features, layer.Gates * hidden, deltaIh, layer.WeightIhData, gx);
+            }
+
             gradients[FusedLayerInputs.X] = Tensor.FromBuffer(
                 layer.BatchFirst ? Strided.Permute(gx, [layer.Steps, layer.Batch, features], [1, 0, 2]) : gx, layer.Input.Shape);
         }

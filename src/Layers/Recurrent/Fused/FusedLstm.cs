@@ -18,8 +18,9 @@ public sealed record LstmSequenceResult(Tensor Output, Tensor HN, Tensor CN);
 /// Forward: per step z = [x_t | h_{t−1}]·[W_ih | W_hh]ᵀ, one GEMM with both weights packed once (<see cref="FusedLayerInputs.PackStepWeights"/>),
 /// [i f g o] = [σ, σ, tanh, σ](z + b_ih + b_hh), c_t = f⊙c_{t−1} + i⊙g, h_t = o⊙tanh(c_t) (<see cref="LstmCellKernel"/>).
 /// Backward through time, from t = T−1 down, with dh = ∂L/∂h_t (from the output and from step t+1) and dc = ∂L/∂c_t:
-/// the cell kernel turns them into the pre-activation gradients δ_t and ∂L/∂c_{t−1}; then ∂L/∂h_{t−1} = δ_t·W_hh.
-/// Finally the weight, bias and input gradients are GEMMs over all steps (<see cref="FusedLayerGradients"/>).
+/// the cell kernel turns them into the pre-activation gradients δ_t and ∂L/∂c_{t−1}; then ∂L/∂h_{t−1} = δ_t·W_hh, or,
+/// when the input needs a gradient, [∂L/∂x_t | ∂L/∂h_{t−1}] = δ_t·[W_ih | W_hh] in one product (<see cref="FusedLayerInputs.PackBackStepWeights"/>).
+/// Finally the weight and bias gradients are one GEMM over all steps (<see cref="FusedLayerGradients"/>).
 /// Both time loops run on every core at once, each over its own block of batch rows (<see cref="BatchRowBlocks"/>).
 /// </remarks>
 public sealed class FusedLstm : CustomOp
@@ -105,10 +106,11 @@ public sealed class FusedLstm : CustomOp
         float[] delta = FusedLayerInputs.Rent(steps * batch * g4);
         float[] dh = (float[])outputGradients[1].Data.Clone();   // ∂L/∂h_T, then ∂L/∂h_t going back
         float[] dc = (float[])outputGradients[2].Data.Clone();   // ∂L/∂c_T, then ∂L/∂c_t
-        PackedMatrix back = PackedMatrix.PackPooled(_layer.WeightHhData, transposed: false, g4, hidden);
-        BatchRowBlocks.Run("LstmLayer backward", CoreChoice.Shape(batch, hidden, steps), batch, (first, last, parallelProducts) => BackwardRows(first, last, dOut, delta, dh, dc, back, parallelProducts));
+        float[]? dx = NeedsInputGradient(FusedLayerInputs.X) ? StoragePool.RentUninitialized(steps * batch * _layer.Features) : null;   // ∂L/∂X, [T, B, I]
+        PackedMatrix back = _layer.PackBackStepWeights(dx is not null);   // W_hh, or [W_ih | W_hh] for ∂L/∂x_t as well
+        BatchRowBlocks.Run("LstmLayer backward", CoreChoice.Shape(batch, hidden, steps), batch, (first, last, parallelProducts) => BackwardRows(first, last, dOut, delta, dh, dc, dx, back, parallelProducts));
         back.ReturnToPool();
-        Tensor?[] gradients = FusedLayerGradients.Compute(_layer, NeedsInputGradient, delta, delta, _x, _hAll, dh, dc);
+        Tensor?[] gradients = FusedLayerGradients.Compute(_layer, NeedsInputGradient, delta, delta, _x, _hAll, dh, dc, dx);
         FusedLayerInputs.Return(delta);
         ReturnBuffers();
         return gradients;
@@ -143,13 +145,14 @@ public sealed class FusedLstm : CustomOp
     }
 
     /// <summary>Backward through all steps for batch rows [first, last): δ_t and ∂L/∂h_{t−1}, ∂L/∂c_{t−1} going back.</summary>
-    private void BackwardRows(int first, int last, float[] dOut, float[] delta, float[] dh, float[] dc, PackedMatrix back, bool parallelProducts)
+    private void BackwardRows(int first, int last, float[] dOut, float[] delta, float[] dh, float[] dc, float[]? dx, PackedMatrix back, bool parallelProducts)
     {
         (int batch, int steps, int hidden) = (_layer.Batch, _layer.Steps, _layer.Hidden);
         int g4 = 4 * hidden;
         int rowsBH = batch * hidden;
         int rows = last - first;
         Span<float> dhRows = dh.AsSpan(first * hidden, rows * hidden), dcRows = dc.AsSpan(first * hidden, rows * hidden);
+        float[]? product = dx is null ? null : FusedLayerInputs.Rent(rows * back.N);   // [∂L/∂x_t | ∂L/∂h_{t−1}] of these rows
         for (int t = steps - 1; t >= 0; t--)
         {
             _layer.AddOutputGradient(dhRows, dOut, t, first);
@@ -163,8 +166,19 @@ public sealed class FusedLstm : CustomOp
                     dhRows.Slice(b * hidden, hidden), dcRows.Slice(b * hidden, hidden), deltaT.Slice(b * g4, g4), _vectorBits);
             }
 
-            Gemm.Multiply(false, rows, deltaT, back, dhRows, parallel: parallelProducts);   // ∂L/∂h_{t−1} = δ_t·W_hh
+            if (dx is null)
+            {
+                Gemm.Multiply(false, rows, deltaT, back, dhRows, parallel: parallelProducts);   // ∂L/∂h_{t−1} = δ_t·W_hh
+            }
+            else
+            {
+                Span<float> both = product.AsSpan(0, rows * back.N);
+                Gemm.Multiply(false, rows, deltaT, back, both, parallel: parallelProducts);   // [∂L/∂x_t | ∂L/∂h_{t−1}] = δ_t·[W_ih | W_hh]
+                _layer.SplitStepGradient(both, dx, t, first, dhRows);
+            }
         }
+
+        FusedLayerInputs.Return(product);
     }
 
     private void ReturnBuffers()

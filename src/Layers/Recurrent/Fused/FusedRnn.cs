@@ -11,8 +11,9 @@ namespace MiniNet.Layers;
 /// <remarks>
 /// Forward: h_t = φ([x_t | h_{t−1}]·[W_ih | W_hh]ᵀ + b_ih + b_hh), one GEMM a step (<see cref="RnnCellKernel"/>). Backward
 /// through time: δ_t = (∂L/∂h_t)⊙φ'(h_t), with φ' = 1 − h² for tanh and [h &gt; 0] for relu, and ∂L/∂h_{t−1} = δ_t·W_hh —
-/// the repeated product by W_hhᵀ·diag(φ') that makes gradients vanish or explode (Pascanu et al. 2013). Weight and bias
-/// gradients are one GEMM over all steps, the input gradient another (<see cref="FusedLayerGradients"/>).
+/// the repeated product by W_hhᵀ·diag(φ') that makes gradients vanish or explode (Pascanu et al. 2013); when the input
+/// needs a gradient, [∂L/∂x_t | ∂L/∂h_{t−1}] = δ_t·[W_ih | W_hh] in one product (<see cref="FusedLayerInputs.PackBackStepWeights"/>).
+/// Weight and bias gradients are one GEMM over all steps (<see cref="FusedLayerGradients"/>).
 /// Both time loops run on every core at once, each over its own block of batch rows (<see cref="BatchRowBlocks"/>).
 /// </remarks>
 public sealed class FusedRnn : CustomOp
@@ -88,11 +89,12 @@ public sealed class FusedRnn : CustomOp
         float[] dOut = outputGradients[0].Data;   // in the caller's layout, read row by row (AddOutputGradient)
         float[] delta = FusedLayerInputs.Rent(steps * rowsBH);
         float[] dh = (float[])outputGradients[1].Data.Clone();   // ∂L/∂h_T, then ∂L/∂h_t going back
-        PackedMatrix back = PackedMatrix.PackPooled(_layer.WeightHhData, transposed: false, hidden, hidden);
-        BatchRowBlocks.Run("RnnLayer backward", CoreChoice.Shape(batch, hidden, steps), batch, (first, last, parallelProducts) => BackwardRows(first, last, dOut, delta, dh, back, parallelProducts));
+        float[]? dx = NeedsInputGradient(FusedLayerInputs.X) ? StoragePool.RentUninitialized(steps * batch * _layer.Features) : null;   // ∂L/∂X, [T, B, I]
+        PackedMatrix back = _layer.PackBackStepWeights(dx is not null);   // W_hh, or [W_ih | W_hh] for ∂L/∂x_t as well
+        BatchRowBlocks.Run("RnnLayer backward", CoreChoice.Shape(batch, hidden, steps), batch, (first, last, parallelProducts) => BackwardRows(first, last, dOut, delta, dh, dx, back, parallelProducts));
 
         back.ReturnToPool();
-        Tensor?[] gradients = FusedLayerGradients.Compute(_layer, NeedsInputGradient, delta, delta, _x, _hAll, dh, null);
+        Tensor?[] gradients = FusedLayerGradients.Compute(_layer, NeedsInputGradient, delta, delta, _x, _hAll, dh, null, dx);
         FusedLayerInputs.Return(delta);
         ReturnBuffers();
         return gradients;
@@ -118,20 +120,32 @@ public sealed class FusedRnn : CustomOp
     }
 
     /// <summary>Backward through all steps for batch rows [first, last): δ_t and ∂L/∂h_{t−1} going back.</summary>
-    private void BackwardRows(int first, int last, float[] dOut, float[] delta, float[] dh, PackedMatrix back, bool parallelProducts)
+    private void BackwardRows(int first, int last, float[] dOut, float[] delta, float[] dh, float[]? dx, PackedMatrix back, bool parallelProducts)
     {
         (int batch, int steps, int hidden) = (_layer.Batch, _layer.Steps, _layer.Hidden);
         int rowsBH = batch * hidden;
         int rows = last - first;
         Span<float> dhRows = dh.AsSpan(first * hidden, rows * hidden);
+        float[]? product = dx is null ? null : FusedLayerInputs.Rent(rows * back.N);   // [∂L/∂x_t | ∂L/∂h_{t−1}] of these rows
         for (int t = steps - 1; t >= 0; t--)
         {
             int at = (t * rowsBH) + (first * hidden);
             _layer.AddOutputGradient(dhRows, dOut, t, first);
             Span<float> deltaT = delta.AsSpan(at, rows * hidden);
             RnnCellKernel.Backward(_hAll.AsSpan(at + rowsBH, rows * hidden), dhRows, deltaT, _relu, _vectorBits);
-            Gemm.Multiply(false, rows, deltaT, back, dhRows, parallel: parallelProducts);   // ∂L/∂h_{t−1} = δ_t·W_hh
+            if (dx is null)
+            {
+                Gemm.Multiply(false, rows, deltaT, back, dhRows, parallel: parallelProducts);   // ∂L/∂h_{t−1} = δ_t·W_hh
+            }
+            else
+            {
+                Span<float> both = product.AsSpan(0, rows * back.N);
+                Gemm.Multiply(false, rows, deltaT, back, both, parallel: parallelProducts);   // [∂L/∂x_t | ∂L/∂h_{t−1}] = δ_t·[W_ih | W_hh]
+                _layer.SplitStepGradient(both, dx, t, first, dhRows);
+            }
         }
+
+        FusedLayerInputs.Return(product);
     }
 
     private void ReturnBuffers()

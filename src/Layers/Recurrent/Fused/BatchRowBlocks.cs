@@ -10,17 +10,25 @@ namespace MiniNet.Layers;
 /// <remarks>
 /// Splitting each step's product h_{t−1}·W_hhᵀ between the cores instead (what the GEMM does by itself for a large
 /// product) costs a fork and a join every step, and leaves the cell math and the small products of short rows on one
-/// core. A block is at least 8 rows — a micro-tile of the GEMM's 512-bit kernel — so a batch under 16 runs on one core.
+/// core. A block is at least one micro-tile of the GEMM: 8 rows at 512 bits, so a batch under 16 runs on one core there,
+/// and 4 at 256 (the short tile), so that bptt-t1000's batch of 8 runs as two blocks of 4, each core multiplying by all
+/// of W (266 KB packed, which stays in its L2) with no fork and join a step, and each doing its own rows' cell math,
+/// which had run on the calling thread alone while the helper spun: the training step 0.77–0.78 as long (Zen 3, AVX2,
+/// alternated blocks of steps, twice). Blocks of 4 rows at 512 bits would fill half of each 8-row tile; not measured.
 /// The rows' numbers are the same either way: each row's products and cell math do not depend on the other rows.
 /// Whether the blocks do run on the cores at once, or the whole batch on the calling thread, is measured as the layer
 /// runs (<see cref="CoreChoice"/>): when the machine's two vCPUs are sharing one core, the split loop is the slower.
 /// </remarks>
 internal static class BatchRowBlocks
 {
-    private const int MinimumRows = 8;
-
     /// <summary>How many blocks a batch of <paramref name="batch"/> rows is split into: up to one per core.</summary>
     public static int For(int batch) => Math.Clamp(Math.Min(Environment.ProcessorCount, batch / MinimumRows), 1, Math.Max(1, Environment.ProcessorCount));
+
+    /// <summary>
+    /// The fewest rows of a block: a whole micro-tile of the GEMM, 8 rows with 512-bit vectors, and with 256-bit ones the
+    /// 4 of its short tile (see <see cref="BatchRowBlocks"/>).
+    /// </summary>
+    private static int MinimumRows => KernelOptions.Current.VectorBits >= 512 ? 8 : 4;
 
     /// <summary>Calls <paramref name="rows"/>(first, end, parallelProducts) for each block of [0, <paramref name="batch"/>), the blocks in parallel.</summary>
     /// <param name="work">Names the loop for <see cref="CoreChoice"/> (the layer and its direction).</param>

@@ -30,7 +30,7 @@ internal static class FusedLayerGradients
     /// <param name="hAll">h_{−1} = h0, h_0, …: row block t is h_{t−1}.</param>
     /// <param name="dh0">∂L/∂h0 (what the time loop carried past step 0).</param>
     /// <param name="dc0">∂L/∂c0 for an LSTM, else null.</param>
-    /// <param name="timeMajorInputGradient">∂L/∂X as [T·B, I] when the time loop computed it (<see cref="FusedLayerInputs.SplitStepGradient"/>), else null: then, if needed, δ·W_ih here.</param>
+    /// <param name="timeMajorInputGradient">∂L/∂X as [T·B, I] when the time loop computed it (<see cref="FusedLayerInputs.MultiplyBackStep"/>), else null: then, if needed, δ·W_ih here.</param>
     /// <returns>The gradients, one slot per input.</returns>
     public static Tensor?[] Compute(FusedLayerInputs layer, Func<int, bool> needs, float[] deltaIh, float[] deltaHh, float[] timeMajorInput, float[] hAll,
         float[] dh0, float[]? dc0, float[]? timeMajorInputGradient = null)

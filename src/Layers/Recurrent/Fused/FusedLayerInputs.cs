@@ -182,20 +182,12 @@ internal sealed class FusedLayerInputs
     /// the char-LM (I = 32, so each step's product is 288 deep instead of 256) 0.987; the RNN's (adding-rnn-h128) 0.99.
     /// The GRU keeps the projection: its candidate gate needs h_{t−1}·W_hnᵀ apart from x_t·W_inᵀ (r ⊙ (W_hn·h + b_hn)).
     /// </remarks>
-    public PackedMatrix PackStepWeights()
-    {
-        int width = Gates * Hidden, depth = Features + Hidden;
-        float[] both = Rent(width * depth);   // [W_ih | W_hh], [gates·H, I + H]: row r is W_ih's row r, then W_hh's
-        ConcatenateRows(WeightIhData.AsSpan(0, width * Features), Features, WeightHhData.AsSpan(0, width * Hidden), Hidden, both);
-        PackedMatrix packed = PackedMatrix.PackPooled(both, transposed: true, depth, width);
-        Return(both);
-        return packed;
-    }
+    public PackedMatrix PackStepWeights() => PackBothWeights(transposed: true);
 
     /// <summary>
     /// The right operand of backward's per-step product: W_hh alone ([gates·H, H]), for ∂L/∂h_{t−1} = δ_t·W_hh; or, when
     /// the input needs a gradient, [W_ih | W_hh] ([gates·H, I + H], the forward's operand untransposed), for
-    /// δ_t·[W_ih | W_hh] = [∂L/∂x_t | ∂L/∂h_{t−1}] in one product (see <see cref="SplitStepGradient"/>).
+    /// δ_t·[W_ih | W_hh] = [∂L/∂x_t | ∂L/∂h_{t−1}] in one product (see <see cref="MultiplyBackStep"/>).
     /// </summary>
     /// <remarks>
     /// The product of the whole sequence ∂L/∂X = δ·W_ih after the time loop copied all of δ into micro-panels again
@@ -208,38 +200,59 @@ internal sealed class FusedLayerInputs
     public PackedMatrix PackBackStepWeights(bool inputGradient)
     {
         int width = Gates * Hidden;
-        if (!inputGradient)
-        {
-            return PackedMatrix.PackPooled(WeightHhData, transposed: false, width, Hidden);
-        }
-
-        float[] both = Rent(width * (Features + Hidden));
-        ConcatenateRows(WeightIhData.AsSpan(0, width * Features), Features, WeightHhData.AsSpan(0, width * Hidden), Hidden, both);
-        PackedMatrix packed = PackedMatrix.PackPooled(both, transposed: false, width, Features + Hidden);
-        Return(both);
-        return packed;
+        return inputGradient ? PackBothWeights(transposed: false) : PackedMatrix.PackPooled(WeightHhData, transposed: false, width, Hidden);
     }
 
     /// <summary>
-    /// Splits step <paramref name="t"/>'s product δ_t·[W_ih | W_hh] for batch rows [<paramref name="firstRow"/>, + rows):
-    /// row b's first I floats are ∂L/∂x_t,b, stored into <paramref name="inputGradient"/> ([T, B, I], time-major), the
-    /// other H are ∂L/∂h_{t−1},b (see <see cref="PackBackStepWeights"/>).
+    /// Backward's product of step <paramref name="t"/> for batch rows [<paramref name="firstRow"/>, + rows), by the
+    /// operand of <see cref="PackBackStepWeights"/>: ∂L/∂h_{t−1} = δ_t·W_hh into <paramref name="dhPrevious"/>; or, with
+    /// <paramref name="inputGradient"/>, δ_t·[W_ih | W_hh] into <paramref name="scratch"/>, whose rows' first I floats,
+    /// ∂L/∂x_t, go to <paramref name="inputGradient"/> and the other H to <paramref name="dhPrevious"/>.
     /// </summary>
-    /// <param name="product">rows·(I + H) floats.</param>
-    /// <param name="inputGradient">∂L/∂X as [T, B, I].</param>
+    /// <param name="delta">δ_t of those rows, rows·gates·H floats.</param>
+    /// <param name="back">The packed right operand (<see cref="PackBackStepWeights"/>).</param>
+    /// <param name="inputGradient">∂L/∂X as [T, B, I] (time-major), or null when the input needs no gradient.</param>
+    /// <param name="scratch">At least rows·(I + H) floats when <paramref name="inputGradient"/> is given, else unused (null).</param>
     /// <param name="t">The step.</param>
     /// <param name="firstRow">The first batch row.</param>
     /// <param name="dhPrevious">∂L/∂h_{t−1} of those rows, rows·H floats, overwritten.</param>
-    public void SplitStepGradient(ReadOnlySpan<float> product, float[] inputGradient, int t, int firstRow, Span<float> dhPrevious)
+    /// <param name="parallel">Whether the product may split between the cores (see <see cref="BatchRowBlocks"/>).</param>
+    public void MultiplyBackStep(ReadOnlySpan<float> delta, PackedMatrix back, float[]? inputGradient, float[]? scratch, int t, int firstRow,
+        Span<float> dhPrevious, bool parallel)
     {
-        int width = Features + Hidden;
-        int at = ((t * Batch) + firstRow) * Features;
-        for (int r = 0; r < dhPrevious.Length / Hidden; r++)
+        int rows = dhPrevious.Length / Hidden;
+        if (inputGradient is null)
         {
-            ReadOnlySpan<float> row = product.Slice(r * width, width);
+            Gemm.Multiply(false, rows, delta, back, dhPrevious, parallel: parallel);   // ∂L/∂h_{t−1} = δ_t·W_hh
+            return;
+        }
+
+        int width = Features + Hidden;
+        Span<float> both = scratch.AsSpan(0, rows * width);
+        Gemm.Multiply(false, rows, delta, back, both, parallel: parallel);   // [∂L/∂x_t | ∂L/∂h_{t−1}] = δ_t·[W_ih | W_hh]
+        int at = ((t * Batch) + firstRow) * Features;
+        for (int r = 0; r < rows; r++)
+        {
+            Span<float> row = both.Slice(r * width, width);
             row[..Features].CopyTo(inputGradient.AsSpan(at + (r * Features), Features));
             row[Features..].CopyTo(dhPrevious.Slice(r * Hidden, Hidden));
         }
+    }
+
+    /// <summary>
+    /// [W_ih | W_hh] ([gates·H, I + H]: row r is W_ih's row r, then W_hh's) packed as a right operand: transposed for the
+    /// forward step (<see cref="PackStepWeights"/>), as it is for the backward one (<see cref="PackBackStepWeights"/>).
+    /// </summary>
+    private PackedMatrix PackBothWeights(bool transposed)
+    {
+        int width = Gates * Hidden, depth = Features + Hidden;
+        float[] both = Rent(width * depth);
+        ConcatenateRows(WeightIhData.AsSpan(0, width * Features), Features, WeightHhData.AsSpan(0, width * Hidden), Hidden, both);
+        PackedMatrix packed = transposed
+            ? PackedMatrix.PackPooled(both, transposed: true, depth, width)
+            : PackedMatrix.PackPooled(both, transposed: false, width, depth);
+        Return(both);
+        return packed;
     }
 
     /// <summary>

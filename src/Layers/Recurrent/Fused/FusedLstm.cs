@@ -166,16 +166,7 @@ public sealed class FusedLstm : CustomOp
                     dhRows.Slice(b * hidden, hidden), dcRows.Slice(b * hidden, hidden), deltaT.Slice(b * g4, g4), _vectorBits);
             }
 
-            if (dx is null)
-            {
-                Gemm.Multiply(false, rows, deltaT, back, dhRows, parallel: parallelProducts);   // ∂L/∂h_{t−1} = δ_t·W_hh
-            }
-            else
-            {
-                Span<float> both = product.AsSpan(0, rows * back.N);
-                Gemm.Multiply(false, rows, deltaT, back, both, parallel: parallelProducts);   // [∂L/∂x_t | ∂L/∂h_{t−1}] = δ_t·[W_ih | W_hh]
-                _layer.SplitStepGradient(both, dx, t, first, dhRows);
-            }
+            _layer.MultiplyBackStep(deltaT, back, dx, product, t, first, dhRows, parallelProducts);   // ∂L/∂h_{t−1} (and ∂L/∂x_t) from δ_t
         }
 
         FusedLayerInputs.Return(product);

@@ -133,16 +133,7 @@ public sealed class FusedRnn : CustomOp
             _layer.AddOutputGradient(dhRows, dOut, t, first);
             Span<float> deltaT = delta.AsSpan(at, rows * hidden);
             RnnCellKernel.Backward(_hAll.AsSpan(at + rowsBH, rows * hidden), dhRows, deltaT, _relu, _vectorBits);
-            if (dx is null)
-            {
-                Gemm.Multiply(false, rows, deltaT, back, dhRows, parallel: parallelProducts);   // ∂L/∂h_{t−1} = δ_t·W_hh
-            }
-            else
-            {
-                Span<float> both = product.AsSpan(0, rows * back.N);
-                Gemm.Multiply(false, rows, deltaT, back, both, parallel: parallelProducts);   // [∂L/∂x_t | ∂L/∂h_{t−1}] = δ_t·[W_ih | W_hh]
-                _layer.SplitStepGradient(both, dx, t, first, dhRows);
-            }
+            _layer.MultiplyBackStep(deltaT, back, dx, product, t, first, dhRows, parallelProducts);   // ∂L/∂h_{t−1} (and ∂L/∂x_t) from δ_t
         }
 
         FusedLayerInputs.Return(product);

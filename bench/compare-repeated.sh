@@ -3,7 +3,8 @@
 # MiniNet's median time and its run-to-run spread (max/min; the stability target is 1.15 or less), the best peer's
 # median time, which peer that was most often and the best peer's own spread (peer_m/m: how much the machine itself
 # moved between runs), PyTorch's and TorchSharp's medians, and from MiniNet's own diagnostics the median GFLOPS, share
-# of the machine's FMA peak and kilobytes allocated per step; then each clip workload against its memory-bandwidth bound.
+# of the machine's FMA peak, kilobytes allocated per step, the share of the step run on all cores (cores%) and the share
+# of that core time a core spent waiting for the other (wait%); then each clip workload against its memory-bandwidth bound.
 # One compare.sh run takes a 15-repetition median of each side once; on a shared 2-core machine a sub-millisecond
 # workload (gemm) swings by 2x between runs on either side, so a target is judged on the median of several runs.
 #
@@ -39,7 +40,7 @@ esac
 tmp="$(mktemp -d)"; trap 'rm -rf "$tmp"' EXIT
 for i in $(seq 1 "$runs"); do
   echo "# run $i of $runs" >&2
-  # MiniNet's diagnostics (stderr: "# name GFLOP/step GFLOPS %peak KB/step") are kept for the summary, and shown.
+  # MiniNet's diagnostics (stderr: "# name GFLOP/step GFLOPS %peak KB/step cores% wait%") are kept for the summary, and shown.
   bash "$compare" "$mininet_cmd 2> >(tee -a $tmp/diagnostics.txt >&2)" > "$tmp/run.txt" || { cat "$tmp/run.txt" >&2; echo "compare-repeated.sh: run $i failed" >&2; exit 1; }
   cat "$tmp/run.txt" >&2
   # workload, mininet_ms, peer_ms, ratio, peer, torch_ms, tsharp_ms
@@ -47,8 +48,8 @@ for i in $(seq 1 "$runs"); do
 done
 missing=$(awk -F'\t' '$7 == "-"' "$tmp/all.tsv" | cut -f1 | sort | uniq -c | awk 'NR == 1 { print $1 }')
 [ -z "$missing" ] || echo "# TorchSharp did not run in $missing of $runs runs; those runs' ratios are against PyTorch alone"
-grep -hE '^# [a-z].*[0-9.]+ +[0-9.]+ +([0-9]+ %|-) +[0-9.]+$' "$tmp/diagnostics.txt" | sed 's/^# //; s/ %//' |
-  awk '{ print $1 "\t" $3 "\t" $4 "\t" $5 }' > "$tmp/diag.tsv" || : > "$tmp/diag.tsv"
+grep -hE '^# [a-z].*[0-9.]+ +[0-9.]+ +([0-9]+ %|-) +[0-9.]+( +[0-9]+ +[0-9]+)?$' "$tmp/diagnostics.txt" | sed 's/^# //; s/ %//' |
+  awk '{ print $1 "\t" $3 "\t" $4 "\t" $5 "\t" (NF >= 7 ? $6 : "-") "\t" (NF >= 7 ? $7 : "-") }' > "$tmp/diag.tsv" || : > "$tmp/diag.tsv"
 grep -h '^# FMA peak' "$tmp/diagnostics.txt" | sort | uniq -c | sort -rn | head -1 | sed 's/^ *[0-9]* /machine: /' || true
 # The median of column $3 of the rows for workload $2 of file $1 (mawk has no sort, so sort(1) orders them); "-" when none is numeric.
 median() { awk -F'\t' -v name="$2" -v column="$3" '$1 == name && $column ~ /^[0-9.]+$/ { print $column }' "$1" | sort -g |
@@ -56,15 +57,16 @@ median() { awk -F'\t' -v name="$2" -v column="$3" '$1 == name && $column ~ /^[0-
 # max/min over the runs of column $2 (MiniNet's time; 3, the best peer's) for workload $1.
 spread() { awk -F'\t' -v name="$1" -v column="$2" '$1 == name && $column > 0 { if (!n++ || $column < lo) lo = $column; if ($column > hi) hi = $column } END { printf "%.2f", n ? hi / lo : 0 }' "$tmp/all.tsv"; }
 mostly() { awk -F'\t' -v name="$1" '$1 == name { print $5 }' "$tmp/all.tsv" | sort | uniq -c | sort -rn | awk 'NR == 1 { print $2 }'; }
-printf '%-36s %7s %6s %6s %10s %7s %10s %-10s %8s %10s %10s %8s %6s %10s\n' \
-  workload median min max mininet_ms max/min peer_ms peer peer_m/m torch_ms tsharp_ms GFLOPS %peak KB/step
+printf '%-36s %7s %6s %6s %10s %7s %10s %-10s %8s %10s %10s %8s %6s %10s %6s %6s\n' \
+  workload median min max mininet_ms max/min peer_ms peer peer_m/m torch_ms tsharp_ms GFLOPS %peak KB/step cores% wait%
 for name in $(cut -f1 "$tmp/all.tsv" | sort -u); do
   range=$(awk -F'\t' -v name="$name" '$1 == name { print $4 }' "$tmp/all.tsv" | sort -g | sed -n '1p;$p' | tr '\n' ' ')
   # shellcheck disable=SC2086 # $range is the two numbers min and max
-  printf '%-36s %7.2f %6.2f %6.2f %10.3f %7s %10.3f %-10s %8s %10s %10s %8s %6s %10s\n' "$name" "$(median "$tmp/all.tsv" "$name" 4)" $range \
+  printf '%-36s %7.2f %6.2f %6.2f %10.3f %7s %10.3f %-10s %8s %10s %10s %8s %6s %10s %6s %6s\n' "$name" "$(median "$tmp/all.tsv" "$name" 4)" $range \
     "$(median "$tmp/all.tsv" "$name" 2)" "$(spread "$name" 2)" "$(median "$tmp/all.tsv" "$name" 3)" "$(mostly "$name")" "$(spread "$name" 3)" \
     "$(median "$tmp/all.tsv" "$name" 6)" "$(median "$tmp/all.tsv" "$name" 7)" \
-    "$(median "$tmp/diag.tsv" "$name" 2)" "$(median "$tmp/diag.tsv" "$name" 3)" "$(median "$tmp/diag.tsv" "$name" 4)"
+    "$(median "$tmp/diag.tsv" "$name" 2)" "$(median "$tmp/diag.tsv" "$name" 3)" "$(median "$tmp/diag.tsv" "$name" 4)" \
+    "$(median "$tmp/diag.tsv" "$name" 5)" "$(median "$tmp/diag.tsv" "$name" 6)"
 done
 # The clip workloads against their memory-bandwidth bound ("# bound NAME: X ms (...); the clip takes Rx the bound").
 grep -h '^# bound ' "$tmp/diagnostics.txt" | sed -E 's/^# bound ([^:]+): ([0-9.]+) ms.* takes ([0-9.]+)x the bound$/\1\t\2\t\3/' > "$tmp/bound.tsv" || : > "$tmp/bound.tsv"

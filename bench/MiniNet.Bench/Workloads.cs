@@ -3,6 +3,7 @@ using System.Globalization;
 using MathNet.Numerics.Random;
 using MiniNet.Autograd;
 using MiniNet.Clipping;
+using MiniNet.Kernels;
 using MiniNet.Layers;
 using MiniNet.Optimizers;
 
@@ -39,7 +40,8 @@ public static class Workloads
     /// <summary>
     /// Runs the workloads whose name contains <paramref name="filter"/> (all when null) and prints one line each to
     /// <paramref name="output"/>; to <paramref name="details"/>, the machine's FMA peak first, then per workload its useful
-    /// GFLOP per step, the GFLOPS achieved, the share of the two-thread peak and the bytes allocated per step.
+    /// GFLOP per step, the GFLOPS achieved, the share of the two-thread peak, the bytes allocated per step, the share of
+    /// the step spent on all cores and the share of that core time a core waited for the other (see <see cref="Profile"/>).
     /// </summary>
     /// <param name="filter">A substring of the names to run, or null.</param>
     /// <param name="output">Where the table goes (<c>name&lt;TAB&gt;ms</c>, what compare.sh reads).</param>
@@ -53,7 +55,7 @@ public static class Workloads
             peak = two;
             details.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"# FMA peak ({FmaPeak.Width}-bit vectors): {one:F1} GFLOPS on 1 thread, {two:F1} on {Environment.ProcessorCount}"));
-            details.WriteLine("# workload                             GFLOP/step    GFLOPS  % of peak   KB allocated/step");
+            details.WriteLine("# workload                             GFLOP/step    GFLOPS  % of peak   KB allocated/step  % on all cores  % waiting");
         }
 
         foreach ((string name, Func<Action> build, double flops) in All)
@@ -66,10 +68,10 @@ public static class Workloads
                 output.Flush();
                 if (details is not null)
                 {
-                    double bytes = BytesPerStep(step);
+                    (double bytes, double parallelShare, double waitingShare) = Profile(step);
                     double gflops = flops / (ms * 1e6);
                     details.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"# {name,-36} {flops / 1e9,10:F3} {gflops,9:F1} {(flops == 0 ? "-" : (100 * gflops / peak).ToString("F0", CultureInfo.InvariantCulture) + " %"),10} {bytes / 1024,19:F1}"));
+                        $"# {name,-36} {flops / 1e9,10:F3} {gflops,9:F1} {(flops == 0 ? "-" : (100 * gflops / peak).ToString("F0", CultureInfo.InvariantCulture) + " %"),10} {bytes / 1024,19:F1} {100 * parallelShare,15:F0} {100 * waitingShare,10:F0}"));
                     if (ClipFloats(name) is int floats)
                     {
                         (double bound, double bandwidth) = MemoryBound.ForClip(floats);
@@ -96,17 +98,25 @@ public static class Workloads
         return 3 * (recurrent + head);
     }
 
-    /// <summary>Bytes allocated per repetition in the steady state (every thread, averaged over 10 repetitions).</summary>
-    private static double BytesPerStep(Action step)
+    /// <summary>
+    /// Over 10 repetitions in the steady state: the bytes allocated per repetition (every thread), the share of the wall
+    /// time spent in calls on all cores (<see cref="CoreTeam"/>: the time loops' batch blocks, the large GEMMs), and the
+    /// share of those calls' core time that a core spent done and waiting for the other (<see cref="CoreTeam.Totals"/>).
+    /// </summary>
+    private static (double Bytes, double ParallelShare, double WaitingShare) Profile(Action step)
     {
         step();
         long before = GC.GetTotalAllocatedBytes(precise: true);
+        CoreTeam.Balance team = CoreTeam.Totals;
+        long start = Stopwatch.GetTimestamp();
         for (int i = 0; i < 10; i++)
         {
             step();
         }
 
-        return (GC.GetTotalAllocatedBytes(precise: true) - before) / 10.0;
+        long elapsed = Stopwatch.GetTimestamp() - start;
+        CoreTeam.Balance calls = CoreTeam.Totals.Since(team);
+        return ((GC.GetTotalAllocatedBytes(precise: true) - before) / 10.0, (double)calls.WallTicks / elapsed, calls.WaitingShare);
     }
 
     /// <summary>The median of <paramref name="reps"/> timings after <paramref name="warmup"/> untimed runs.</summary>

@@ -29,6 +29,7 @@ internal static class CoreTeam
     private static readonly Lock Starting = new();
     private static Helper[]? s_helpers;
     private static int s_busy;
+    private static long s_calls, s_wallTicks, s_coreTicks, s_waitTicks;   // see Totals; written only by the caller holding the team
 
     /// <summary>Calls <paramref name="body"/>(i) for i in [0, <paramref name="count"/>), each on its own core at once.</summary>
     /// <param name="count">How many bodies; at most <see cref="Environment.ProcessorCount"/> run on the team, more go to the thread pool.</param>
@@ -69,6 +70,7 @@ internal static class CoreTeam
             }
 
             Exception? failure = null;
+            long start = Stopwatch.GetTimestamp();
             try
             {
                 body(0);
@@ -78,11 +80,14 @@ internal static class CoreTeam
                 failure = e;
             }
 
+            long callerEnd = Stopwatch.GetTimestamp();
             for (int i = 1; i < count; i++)
             {
                 Exception? error = helpers[i - 1].Finish();   // every helper is waited for, whatever failed before
                 failure ??= error;
             }
+
+            Account(helpers, count, start, callerEnd);
 
             if (failure is not null)
             {
@@ -94,6 +99,21 @@ internal static class CoreTeam
             Volatile.Write(ref s_busy, 0);
         }
     }
+
+    /// <summary>
+    /// What the team's calls have cost since the process started: how many there were, the core time they held (the
+    /// cores of each call times its wall time, from the caller's start to the last body's end) and how much of that the
+    /// cores spent done and waiting for the last body to end. Read it before and after some work and subtract
+    /// (<see cref="Balance.Since"/>); the benchmark prints the waiting share per workload.
+    /// </summary>
+    /// <remarks>
+    /// The bodies of a call are equal shares of the work (the time loops' batch blocks, the GEMM's rows or panels), so the
+    /// waiting is what the cores' different speeds cost: on the shared 2-vCPU machines MiniNet is measured on, one vCPU
+    /// ran the GEMM's micro-kernel (16×129×512 and 16×288×1024 on each at once) at 87–94 % of one thread's FMA peak while
+    /// the other ran it at 61–71 %, which one changing from second to second; the same product on one thread pinned to
+    /// either vCPU moved between the two rates too.
+    /// </remarks>
+    public static Balance Totals => new(Volatile.Read(ref s_calls), Volatile.Read(ref s_wallTicks), Volatile.Read(ref s_coreTicks), Volatile.Read(ref s_waitTicks));
 
     /// <summary>
     /// Sends helpers that are spinning for the next job to sleep now instead of after their 2 ms: called when the work
@@ -123,6 +143,42 @@ internal static class CoreTeam
             s_helpers ??= [.. Enumerable.Range(1, Math.Max(1, Environment.ProcessorCount - 1)).Select(i => new Helper(i))];
             return s_helpers;
         }
+    }
+
+    /// <summary>Adds one call to <see cref="Totals"/>: its bodies ended at the caller's <paramref name="callerEnd"/> and the helpers' own ends.</summary>
+    private static void Account(Helper[] helpers, int count, long start, long callerEnd)
+    {
+        long last = callerEnd;
+        for (int i = 1; i < count; i++)
+        {
+            last = Math.Max(last, helpers[i - 1].Ended);
+        }
+
+        long waiting = last - callerEnd;
+        for (int i = 1; i < count; i++)
+        {
+            waiting += last - helpers[i - 1].Ended;
+        }
+
+        Volatile.Write(ref s_calls, s_calls + 1);
+        Volatile.Write(ref s_wallTicks, s_wallTicks + (last - start));
+        Volatile.Write(ref s_coreTicks, s_coreTicks + (count * (last - start)));
+        Volatile.Write(ref s_waitTicks, s_waitTicks + waiting);
+    }
+
+    /// <summary>The team's running totals (<see cref="Totals"/>), in Stopwatch ticks.</summary>
+    /// <param name="Calls">Calls that ran on the team.</param>
+    /// <param name="WallTicks">Their wall time, from the caller's start to the last body's end.</param>
+    /// <param name="CoreTicks">Their core time: the cores of each call times its wall time.</param>
+    /// <param name="WaitTicks">The part of it the cores spent done, waiting for the call's last body.</param>
+    internal readonly record struct Balance(long Calls, long WallTicks, long CoreTicks, long WaitTicks)
+    {
+        /// <summary>The share of the core time spent waiting, 0 to 1 (0 when no call ran).</summary>
+        public double WaitingShare => CoreTicks > 0 ? (double)WaitTicks / CoreTicks : 0;
+
+        /// <summary>The totals of the calls made since <paramref name="earlier"/> was read.</summary>
+        public Balance Since(Balance earlier) =>
+            new(Calls - earlier.Calls, WallTicks - earlier.WallTicks, CoreTicks - earlier.CoreTicks, WaitTicks - earlier.WaitTicks);
     }
 
     /// <summary>One helper thread: waits for a job (spinning, then sleeping), runs it, says it is done.</summary>
@@ -156,6 +212,9 @@ internal static class CoreTeam
             }
         }
 
+        /// <summary>When the last job's body returned (a Stopwatch timestamp); read after <see cref="Finish"/>.</summary>
+        public long Ended { get; private set; }
+
         /// <summary>Ends the helper's spinning for the next job: it sleeps until <see cref="Start"/> wakes it.</summary>
         public void Rest() => _rest = true;
 
@@ -186,8 +245,9 @@ internal static class CoreTeam
                     _error = e;
                 }
 
+                Ended = Stopwatch.GetTimestamp();
                 Volatile.Write(ref _body, null);
-                _done = true;
+                _done = true;   // a volatile write: the caller that sees it sees Ended too
             }
         }
 

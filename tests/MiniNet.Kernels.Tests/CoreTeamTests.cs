@@ -95,4 +95,44 @@ public sealed class CoreTeamTests
         CoreTeam.For(0, _ => Interlocked.Increment(ref ran));
         ran.Should().Be((2 * Cores) + 2);
     }
+
+    [Theory]
+    [InlineData(0)]   // the caller is the slow one: the helper waits
+    [InlineData(1)]   // a helper is: the caller waits
+    public void The_totals_count_the_time_a_core_waits_for_the_slowest_body(int slow)
+    {
+        const int SleepMs = 60;
+        CoreTeam.Balance before = CoreTeam.Totals;
+        CoreTeam.For(Cores, i =>
+        {
+            if (i == slow)
+            {
+                Thread.Sleep(SleepMs);
+            }
+        });
+        CoreTeam.Balance call = CoreTeam.Totals.Since(before);
+        if (Environment.ProcessorCount < 2)
+        {
+            call.Calls.Should().Be(0, "with one core the bodies run on the thread pool, outside the team");
+            return;
+        }
+
+        // Other tests may use the team meanwhile, so the totals are bounded from below only; this call alone has
+        // Cores − 1 cores waiting about SleepMs each, out of Cores · SleepMs of core time.
+        long ticks = SleepMs * System.Diagnostics.Stopwatch.Frequency / 1000;
+        call.Calls.Should().BeGreaterThanOrEqualTo(1);
+        call.WallTicks.Should().BeGreaterThanOrEqualTo(ticks * 9 / 10);
+        call.CoreTicks.Should().BeGreaterThanOrEqualTo(Cores * ticks * 9 / 10);
+        call.WaitTicks.Should().BeGreaterThanOrEqualTo((Cores - 1) * ticks * 9 / 10);
+        call.WaitingShare.Should().BeInRange(0.0, 1.0);
+    }
+
+    [Fact]
+    public void Totals_since_themselves_are_zero_and_the_waiting_share_of_nothing_is_zero()
+    {
+        CoreTeam.Balance now = CoreTeam.Totals;
+        CoreTeam.Balance none = now.Since(now);
+        none.Should().Be(new CoreTeam.Balance(0, 0, 0, 0));
+        none.WaitingShare.Should().Be(0);
+    }
 }

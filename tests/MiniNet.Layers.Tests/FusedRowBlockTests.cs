@@ -34,7 +34,45 @@ public sealed class FusedRowBlockTests
         TheSplitGivesEachRowWhatItGetsAlone(kind, batch);
     }
 
-    private static void TheSplitGivesEachRowWhatItGetsAlone(string kind, int batch)
+    /// <summary>
+    /// Rows handed over between the cores mid-loop (<see cref="RowBlock"/>): started lopsided (one core with all but one
+    /// smallest block), the other core finishes early and takes shares of the first's rows, forward and backward; each
+    /// row still gets the bits it gets alone, and on one core.
+    /// </summary>
+    [Theory]
+    [InlineData("lstm", 37, 256)]
+    [InlineData("gru", 37, 256)]
+    [InlineData("rnn", 37, 256)]
+    [InlineData("lstm", 37, 512)]
+    public void Rows_handed_over_between_the_cores_mid_loop_give_the_same_bits(string kind, int batch, int bits)
+    {
+        if (Environment.ProcessorCount < 2)
+        {
+            BatchRowBlocks.For(batch).Should().Be(1, "one core runs the whole batch as one block and hands nothing over");
+            return;
+        }
+
+        using IDisposable width = KernelOptions.Use(KernelOptions.Current with { VectorBits = bits });
+        BatchRowBlocks.LopsidedStartForTests = true;
+        try
+        {
+            int handOvers = 0;
+            for (int attempt = 0; attempt < 10 && handOvers == 0; attempt++)
+            {
+                int before = 0;
+                TheSplitGivesEachRowWhatItGetsAlone(kind, batch, () => before += BatchRowBlocks.LastHandOvers);
+                handOvers += before;
+            }
+
+            handOvers.Should().BePositive("the core that started with one smallest block finishes first and takes a share");
+        }
+        finally
+        {
+            BatchRowBlocks.LopsidedStartForTests = false;
+        }
+    }
+
+    private static void TheSplitGivesEachRowWhatItGetsAlone(string kind, int batch, Action? afterSplitRun = null)
     {
         int gates = kind switch { "lstm" => 4, "gru" => 3, _ => 1 };
         float[] x = Tensor.RandomNormal([batch, Steps, InputSize], seed: 1).Data;
@@ -47,7 +85,7 @@ public sealed class FusedRowBlockTests
         float[][] whole;
         using (KernelOptions.Use(KernelOptions.Current with { Cores = CoreUse.All }))   // the split, whatever is measured faster
         {
-            whole = Run(kind, x, h0, c0, batch, weightIh, weightHh, bias);
+            whole = Run(kind, x, h0, c0, batch, weightIh, weightHh, bias, afterSplitRun);
         }
 
         float[][] oneCore;
@@ -78,7 +116,9 @@ public sealed class FusedRowBlockTests
     /// The output, h_n, c_n, and the gradients of x, h0 and c0 of a sum of all the outputs (for the GRU and the RNN,
     /// which have no cell state, h_n and h0's gradient stand in for c_n and c0's).
     /// </summary>
-    private static float[][] Run(string kind, float[] x, float[] h0, float[] c0, int batch, Tensor weightIh, Tensor weightHh, Tensor bias)
+    /// <remarks><paramref name="afterLoop"/> runs after the forward time loop and after the backward one.</remarks>
+    private static float[][] Run(string kind, float[] x, float[] h0, float[] c0, int batch, Tensor weightIh, Tensor weightHh, Tensor bias,
+        Action? afterLoop = null)
     {
         Tensor input = Tensor.FromArray(x, [batch, Steps, InputSize], requiresGrad: true);
         Tensor hidden = Tensor.FromArray(h0, [batch, Hidden], requiresGrad: true);
@@ -86,14 +126,18 @@ public sealed class FusedRowBlockTests
         if (kind == "lstm")
         {
             LstmSequenceResult result = FusedLstm.Run(input, weightIh, weightHh, bias, bias, hidden, cell, batchFirst: true);
+            afterLoop?.Invoke();
             (Squashed(result.Output) + Squashed(result.HN) + (Squashed(result.CN) * 2f)).Backward();
+            afterLoop?.Invoke();
             return [result.Output.Data, result.HN.Data, result.CN.Data, input.Grad!.Data, hidden.Grad!.Data, cell.Grad!.Data];
         }
 
         (Tensor output, Tensor hn) = kind == "gru"
             ? FusedGru.Run(input, weightIh, weightHh, bias, bias, hidden, batchFirst: true)
             : FusedRnn.Run(input, weightIh, weightHh, bias, bias, hidden, relu: false, batchFirst: true);
+        afterLoop?.Invoke();
         (Squashed(output) + (Squashed(hn) * 2f)).Backward();
+        afterLoop?.Invoke();
         return [output.Data, hn.Data, hn.Data, input.Grad!.Data, hidden.Grad!.Data, hidden.Grad!.Data];
     }
 

@@ -14,7 +14,8 @@ namespace MiniNet.Layers;
 /// the cell kernel turns dh = ∂L/∂h_t into the input side's δ_ih, the hidden side's δ_hh (they differ in n's block, where
 /// the reset gate multiplies only the hidden projection) and the direct part dh⊙z; then ∂L/∂h_{t−1} = dh⊙z + δ_hh·W_hh.
 /// Finally ∂L/∂W_ih, ∂L/∂b_ih from δ_ih, ∂L/∂W_hh, ∂L/∂b_hh from δ_hh and ∂L/∂X = δ_ih·W_ih (<see cref="FusedLayerGradients"/>).
-/// Both time loops run on every core at once, each over its own block of batch rows (<see cref="BatchRowBlocks"/>).
+/// Both time loops run on every core at once, each over its own block of batch rows (<see cref="BatchRowBlocks"/>); a core
+/// done with its block takes over the last rows of another from its next step on (<see cref="RowBlock"/>).
 /// </remarks>
 public sealed class FusedGru : CustomOp
 {
@@ -73,7 +74,7 @@ public sealed class FusedGru : CustomOp
         {
             int end = Math.Min(steps, t0 + chunk);
             _layer.Project(_x, _gates, t0, end - t0);
-            BatchRowBlocks.Run("GruLayer forward", CoreChoice.Shape(batch, hidden, end - t0, history ? 1 : 0), batch, (first, last, parallelProducts) => ForwardRows(first, last, t0, end, history, output, q, recurrent, parallelProducts));
+            BatchRowBlocks.RunSteps("GruLayer forward", CoreChoice.Shape(batch, hidden, end - t0, history ? 1 : 0), batch, t0, (block, parallelProducts) => ForwardRows(block, t0, end, history, output, q, recurrent, parallelProducts));
         }
 
         recurrent.ReturnToPool();
@@ -98,7 +99,7 @@ public sealed class FusedGru : CustomOp
         float[] deltaHh = FusedLayerInputs.Rent(steps * batch * g3);
         float[] dh = (float[])outputGradients[1].Data.Clone();   // ∂L/∂h_T, then ∂L/∂h_t going back
         PackedMatrix back = PackedMatrix.PackPooled(_layer.WeightHhData, transposed: false, g3, hidden);
-        BatchRowBlocks.Run("GruLayer backward", CoreChoice.Shape(batch, hidden, steps), batch, (first, last, parallelProducts) => BackwardRows(first, last, dOut, deltaIh, deltaHh, dh, back, parallelProducts));
+        BatchRowBlocks.RunSteps("GruLayer backward", CoreChoice.Shape(batch, hidden, steps), batch, steps - 1, (block, parallelProducts) => BackwardRows(block, dOut, deltaIh, deltaHh, dh, back, parallelProducts));
         back.ReturnToPool();
         Tensor?[] gradients = FusedLayerGradients.Compute(_layer, NeedsInputGradient, deltaIh, deltaHh, _x, _hAll, dh, null);
         FusedLayerInputs.Return(deltaIh, deltaHh);
@@ -106,16 +107,17 @@ public sealed class FusedGru : CustomOp
         return gradients;
     }
 
-    /// <summary>Steps [t0, end) of batch rows [first, last): the recurrent product, the cell, and the output rows.</summary>
-    private void ForwardRows(int first, int last, int t0, int end, bool history, float[] output, float[] q, PackedMatrix recurrent, bool parallelProducts)
+    /// <summary>Steps [block.From, end) of the block's rows (t0 is the chunk's first step): the recurrent product, the cell, and the output rows.</summary>
+    private void ForwardRows(RowBlock block, int t0, int end, bool history, float[] output, float[] q, PackedMatrix recurrent, bool parallelProducts)
     {
         (int batch, int hidden) = (_layer.Batch, _layer.Hidden);
         int g3 = 3 * hidden;
         int rowsBH = batch * hidden;
-        int rows = last - first;
-        Span<float> qRows = q.AsSpan(first * g3, rows * g3);
-        for (int t = t0; t < end; t++)
+        int first = block.First;
+        for (int t = block.From; t < end; t++)
         {
+            int rows = block.Take(t, end - t);
+            Span<float> qRows = q.AsSpan(first * g3, rows * g3);
             Span<float> gatesT = _gates.AsSpan(((t - t0) * batch * g3) + (first * g3), rows * g3);
             int before = _layer.StateOffset(t, history) + (first * hidden), after = _layer.StateOffset(t + 1, history) + (first * hidden);
             int hiddenNAt = (history ? t * rowsBH : 0) + (first * hidden);
@@ -131,16 +133,17 @@ public sealed class FusedGru : CustomOp
         }
     }
 
-    /// <summary>Backward through all steps for batch rows [first, last): δ_ih, δ_hh and ∂L/∂h_{t−1} going back.</summary>
-    private void BackwardRows(int first, int last, float[] dOut, float[] deltaIh, float[] deltaHh, float[] dh, PackedMatrix back, bool parallelProducts)
+    /// <summary>Backward from step block.From down to 0 for the block's rows: δ_ih, δ_hh and ∂L/∂h_{t−1} going back.</summary>
+    private void BackwardRows(RowBlock block, float[] dOut, float[] deltaIh, float[] deltaHh, float[] dh, PackedMatrix back, bool parallelProducts)
     {
-        (int batch, int steps, int hidden) = (_layer.Batch, _layer.Steps, _layer.Hidden);
+        (int batch, int hidden) = (_layer.Batch, _layer.Hidden);
         int g3 = 3 * hidden;
         int rowsBH = batch * hidden;
-        int rows = last - first;
-        Span<float> dhRows = dh.AsSpan(first * hidden, rows * hidden);
-        for (int t = steps - 1; t >= 0; t--)
+        int first = block.First;
+        for (int t = block.From; t >= 0; t--)
         {
+            int rows = block.Take(t, t + 1);
+            Span<float> dhRows = dh.AsSpan(first * hidden, rows * hidden);
             _layer.AddOutputGradient(dhRows, dOut, t, first);
             int gatesAt = (t * batch * g3) + (first * g3);
             ReadOnlySpan<float> activated = _gates.AsSpan(gatesAt, rows * g3);

@@ -21,7 +21,8 @@ public sealed record LstmSequenceResult(Tensor Output, Tensor HN, Tensor CN);
 /// the cell kernel turns them into the pre-activation gradients δ_t and ∂L/∂c_{t−1}; then ∂L/∂h_{t−1} = δ_t·W_hh, or,
 /// when the input needs a gradient, [∂L/∂x_t | ∂L/∂h_{t−1}] = δ_t·[W_ih | W_hh] in one product (<see cref="FusedLayerInputs.PackBackStepWeights"/>).
 /// Finally the weight and bias gradients are one GEMM over all steps (<see cref="FusedLayerGradients"/>).
-/// Both time loops run on every core at once, each over its own block of batch rows (<see cref="BatchRowBlocks"/>).
+/// Both time loops run on every core at once, each over its own block of batch rows (<see cref="BatchRowBlocks"/>); a core
+/// done with its block takes over the last rows of another from its next step on (<see cref="RowBlock"/>).
 /// </remarks>
 public sealed class FusedLstm : CustomOp
 {
@@ -82,7 +83,7 @@ public sealed class FusedLstm : CustomOp
         for (int t0 = 0; t0 < steps; t0 += chunk)
         {
             int end = Math.Min(steps, t0 + chunk);
-            BatchRowBlocks.Run("LstmLayer forward", CoreChoice.Shape(batch, hidden, end - t0, history ? 1 : 0), batch, (first, last, parallelProducts) => ForwardRows(first, last, t0, end, history, output, weights, parallelProducts));
+            BatchRowBlocks.RunSteps("LstmLayer forward", CoreChoice.Shape(batch, hidden, end - t0, history ? 1 : 0), batch, t0, (block, parallelProducts) => ForwardRows(block, t0, end, history, output, weights, parallelProducts));
         }
 
         weights.ReturnToPool();
@@ -108,7 +109,7 @@ public sealed class FusedLstm : CustomOp
         float[] dc = (float[])outputGradients[2].Data.Clone();   // ∂L/∂c_T, then ∂L/∂c_t
         float[]? dx = NeedsInputGradient(FusedLayerInputs.X) ? StoragePool.RentUninitialized(steps * batch * _layer.Features) : null;   // ∂L/∂X, [T, B, I]
         PackedMatrix back = _layer.PackBackStepWeights(dx is not null);   // W_hh, or [W_ih | W_hh] for ∂L/∂x_t as well
-        BatchRowBlocks.Run("LstmLayer backward", CoreChoice.Shape(batch, hidden, steps), batch, (first, last, parallelProducts) => BackwardRows(first, last, dOut, delta, dh, dc, dx, back, parallelProducts));
+        BatchRowBlocks.RunSteps("LstmLayer backward", CoreChoice.Shape(batch, hidden, steps), batch, steps - 1, (block, parallelProducts) => BackwardRows(block, dOut, delta, dh, dc, dx, back, parallelProducts));
         back.ReturnToPool();
         Tensor?[] gradients = FusedLayerGradients.Compute(_layer, NeedsInputGradient, delta, delta, _x, _hAll, dh, dc, dx);
         FusedLayerInputs.Return(delta);
@@ -116,16 +117,17 @@ public sealed class FusedLstm : CustomOp
         return gradients;
     }
 
-    /// <summary>Steps [t0, end) of batch rows [first, last): the step's product, the cell, and the output rows.</summary>
-    private void ForwardRows(int first, int last, int t0, int end, bool history, float[] output, PackedMatrix weights, bool parallelProducts)
+    /// <summary>Steps [block.From, end) of the block's rows (t0 is the chunk's first step): the step's product, the cell, and the output rows.</summary>
+    private void ForwardRows(RowBlock block, int t0, int end, bool history, float[] output, PackedMatrix weights, bool parallelProducts)
     {
         (int batch, int hidden) = (_layer.Batch, _layer.Hidden);
         int g4 = 4 * hidden;
         int rowsBH = batch * hidden;
-        int rows = last - first;
-        float[] operand = FusedLayerInputs.Rent(rows * weights.K);   // [x_t | h_{t−1}] of these rows
-        for (int t = t0; t < end; t++)
+        int first = block.First;
+        float[] operand = FusedLayerInputs.Rent(block.Rows * weights.K);   // [x_t | h_{t−1}] of these rows
+        for (int t = block.From; t < end; t++)
         {
+            int rows = block.Take(t, end - t);
             Span<float> gatesT = _gates.AsSpan(((t - t0) * batch * g4) + (first * g4), rows * g4);
             int before = _layer.StateOffset(t, history) + (first * hidden), after = _layer.StateOffset(t + 1, history) + (first * hidden);
             int tanhAt = (history ? t * rowsBH : 0) + (first * hidden);
@@ -144,17 +146,18 @@ public sealed class FusedLstm : CustomOp
         FusedLayerInputs.Return(operand);
     }
 
-    /// <summary>Backward through all steps for batch rows [first, last): δ_t and ∂L/∂h_{t−1}, ∂L/∂c_{t−1} going back.</summary>
-    private void BackwardRows(int first, int last, float[] dOut, float[] delta, float[] dh, float[] dc, float[]? dx, PackedMatrix back, bool parallelProducts)
+    /// <summary>Backward from step block.From down to 0 for the block's rows: δ_t and ∂L/∂h_{t−1}, ∂L/∂c_{t−1} going back.</summary>
+    private void BackwardRows(RowBlock block, float[] dOut, float[] delta, float[] dh, float[] dc, float[]? dx, PackedMatrix back, bool parallelProducts)
     {
-        (int batch, int steps, int hidden) = (_layer.Batch, _layer.Steps, _layer.Hidden);
+        (int batch, int hidden) = (_layer.Batch, _layer.Hidden);
         int g4 = 4 * hidden;
         int rowsBH = batch * hidden;
-        int rows = last - first;
-        Span<float> dhRows = dh.AsSpan(first * hidden, rows * hidden), dcRows = dc.AsSpan(first * hidden, rows * hidden);
-        float[]? product = dx is null ? null : FusedLayerInputs.Rent(rows * back.N);   // [∂L/∂x_t | ∂L/∂h_{t−1}] of these rows
-        for (int t = steps - 1; t >= 0; t--)
+        int first = block.First;
+        float[]? product = dx is null ? null : FusedLayerInputs.Rent(block.Rows * back.N);   // [∂L/∂x_t | ∂L/∂h_{t−1}] of these rows
+        for (int t = block.From; t >= 0; t--)
         {
+            int rows = block.Take(t, t + 1);
+            Span<float> dhRows = dh.AsSpan(first * hidden, rows * hidden), dcRows = dc.AsSpan(first * hidden, rows * hidden);
             _layer.AddOutputGradient(dhRows, dOut, t, first);
             int gatesAt = (t * batch * g4) + (first * g4);
             ReadOnlySpan<float> activated = _gates.AsSpan(gatesAt, rows * g4);

@@ -14,7 +14,8 @@ namespace MiniNet.Layers;
 /// the repeated product by W_hhᵀ·diag(φ') that makes gradients vanish or explode (Pascanu et al. 2013); when the input
 /// needs a gradient, [∂L/∂x_t | ∂L/∂h_{t−1}] = δ_t·[W_ih | W_hh] in one product (<see cref="FusedLayerInputs.PackBackStepWeights"/>).
 /// Weight and bias gradients are one GEMM over all steps (<see cref="FusedLayerGradients"/>).
-/// Both time loops run on every core at once, each over its own block of batch rows (<see cref="BatchRowBlocks"/>).
+/// Both time loops run on every core at once, each over its own block of batch rows (<see cref="BatchRowBlocks"/>); a core
+/// done with its block takes over the last rows of another from its next step on (<see cref="RowBlock"/>).
 /// </remarks>
 public sealed class FusedRnn : CustomOp
 {
@@ -65,7 +66,7 @@ public sealed class FusedRnn : CustomOp
         FusedLayerInputs.CopyOrClear(inputs[FusedLayerInputs.H0], _hAll.AsSpan(0, rowsBH));
         PackedMatrix weights = _layer.PackStepWeights();         // [W_ih | W_hh]ᵀ: one product per step
         float[] output = _layer.NewOutput();   // filled step by step (StoreStep)
-        BatchRowBlocks.Run("RnnLayer forward", CoreChoice.Shape(batch, hidden, steps), batch, (first, last, parallelProducts) => ForwardRows(first, last, output, weights, parallelProducts));
+        BatchRowBlocks.RunSteps("RnnLayer forward", CoreChoice.Shape(batch, hidden, steps), batch, 0, (block, parallelProducts) => ForwardRows(block, output, weights, parallelProducts));
 
         weights.ReturnToPool();
         Tensor[] outputs =
@@ -91,7 +92,7 @@ public sealed class FusedRnn : CustomOp
         float[] dh = (float[])outputGradients[1].Data.Clone();   // ∂L/∂h_T, then ∂L/∂h_t going back
         float[]? dx = NeedsInputGradient(FusedLayerInputs.X) ? StoragePool.RentUninitialized(steps * batch * _layer.Features) : null;   // ∂L/∂X, [T, B, I]
         PackedMatrix back = _layer.PackBackStepWeights(dx is not null);   // W_hh, or [W_ih | W_hh] for ∂L/∂x_t as well
-        BatchRowBlocks.Run("RnnLayer backward", CoreChoice.Shape(batch, hidden, steps), batch, (first, last, parallelProducts) => BackwardRows(first, last, dOut, delta, dh, dx, back, parallelProducts));
+        BatchRowBlocks.RunSteps("RnnLayer backward", CoreChoice.Shape(batch, hidden, steps), batch, steps - 1, (block, parallelProducts) => BackwardRows(block, dOut, delta, dh, dx, back, parallelProducts));
 
         back.ReturnToPool();
         Tensor?[] gradients = FusedLayerGradients.Compute(_layer, NeedsInputGradient, delta, delta, _x, _hAll, dh, null, dx);
@@ -100,15 +101,16 @@ public sealed class FusedRnn : CustomOp
         return gradients;
     }
 
-    /// <summary>Every step of batch rows [first, last): h_t = φ([x_t | h_{t−1}]·[W_ih | W_hh]ᵀ + b), and the output rows.</summary>
-    private void ForwardRows(int first, int last, float[] output, PackedMatrix weights, bool parallelProducts)
+    /// <summary>Steps block.From onward of the block's rows: h_t = φ([x_t | h_{t−1}]·[W_ih | W_hh]ᵀ + b), and the output rows.</summary>
+    private void ForwardRows(RowBlock block, float[] output, PackedMatrix weights, bool parallelProducts)
     {
         (int batch, int steps, int hidden) = (_layer.Batch, _layer.Steps, _layer.Hidden);
         int rowsBH = batch * hidden;
-        int rows = last - first;
-        float[] operand = FusedLayerInputs.Rent(rows * weights.K);   // [x_t | h_{t−1}] of these rows
-        for (int t = 0; t < steps; t++)
+        int first = block.First;
+        float[] operand = FusedLayerInputs.Rent(block.Rows * weights.K);   // [x_t | h_{t−1}] of these rows
+        for (int t = block.From; t < steps; t++)
         {
+            int rows = block.Take(t, steps - t);
             Span<float> h = _hAll.AsSpan(((t + 1) * rowsBH) + (first * hidden), rows * hidden);
             _layer.StepOperand(operand, _x, t, first, _hAll.AsSpan((t * rowsBH) + (first * hidden), rows * hidden));
             Gemm.Multiply(false, rows, operand.AsSpan(0, rows * weights.K), weights, h, beta: 0f, parallelProducts);   // z = [x_t | h_{t−1}]·[W_ih | W_hh]ᵀ
@@ -119,16 +121,17 @@ public sealed class FusedRnn : CustomOp
         FusedLayerInputs.Return(operand);
     }
 
-    /// <summary>Backward through all steps for batch rows [first, last): δ_t and ∂L/∂h_{t−1} going back.</summary>
-    private void BackwardRows(int first, int last, float[] dOut, float[] delta, float[] dh, float[]? dx, PackedMatrix back, bool parallelProducts)
+    /// <summary>Backward from step block.From down to 0 for the block's rows: δ_t and ∂L/∂h_{t−1} going back.</summary>
+    private void BackwardRows(RowBlock block, float[] dOut, float[] delta, float[] dh, float[]? dx, PackedMatrix back, bool parallelProducts)
     {
-        (int batch, int steps, int hidden) = (_layer.Batch, _layer.Steps, _layer.Hidden);
+        (int batch, int hidden) = (_layer.Batch, _layer.Hidden);
         int rowsBH = batch * hidden;
-        int rows = last - first;
-        Span<float> dhRows = dh.AsSpan(first * hidden, rows * hidden);
-        float[]? product = dx is null ? null : FusedLayerInputs.Rent(rows * back.N);   // [∂L/∂x_t | ∂L/∂h_{t−1}] of these rows
-        for (int t = steps - 1; t >= 0; t--)
+        int first = block.First;
+        float[]? product = dx is null ? null : FusedLayerInputs.Rent(block.Rows * back.N);   // [∂L/∂x_t | ∂L/∂h_{t−1}] of these rows
+        for (int t = block.From; t >= 0; t--)
         {
+            int rows = block.Take(t, t + 1);
+            Span<float> dhRows = dh.AsSpan(first * hidden, rows * hidden);
             int at = (t * rowsBH) + (first * hidden);
             _layer.AddOutputGradient(dhRows, dOut, t, first);
             Span<float> deltaT = delta.AsSpan(at, rows * hidden);

@@ -148,17 +148,14 @@ internal static class CoreTeam
     /// <summary>Adds one call to <see cref="Totals"/>: its bodies ended at the caller's <paramref name="callerEnd"/> and the helpers' own ends.</summary>
     private static void Account(Helper[] helpers, int count, long start, long callerEnd)
     {
-        long last = callerEnd;
+        long last = callerEnd, ends = callerEnd;
         for (int i = 1; i < count; i++)
         {
             last = Math.Max(last, helpers[i - 1].Ended);
+            ends += helpers[i - 1].Ended;
         }
 
-        long waiting = last - callerEnd;
-        for (int i = 1; i < count; i++)
-        {
-            waiting += last - helpers[i - 1].Ended;
-        }
+        long waiting = (count * last) - ends;   // Σ over the bodies of (last end − its end)
 
         Volatile.Write(ref s_calls, s_calls + 1);
         Volatile.Write(ref s_wallTicks, s_wallTicks + (last - start));

@@ -56,25 +56,8 @@ internal static class BatchRowBlocks
     /// argument says whether its GEMMs may split between the cores themselves: only when the batch is one block, since
     /// otherwise every core already runs a block (or the loop was measured faster on one core).
     /// </param>
-    public static void Run(string work, long shape, int batch, Action<int, int, bool> rows)
-    {
-        int blocks = For(batch);
-        if (blocks == 1)
-        {
-            rows(0, batch, true);
-            return;
-        }
-
-        using CoreChoice.Call call = CoreChoice.Start(work, shape);
-        if (call.AllCores)
-        {
-            CoreTeam.For(blocks, w => rows(batch * w / blocks, batch * (w + 1) / blocks, false));
-        }
-        else
-        {
-            rows(0, batch, false);   // one core chosen: the loop's own products stay on it too
-        }
-    }
+    public static void Run(string work, long shape, int batch, Action<int, int, bool> rows) =>
+        RunBlocks(work, shape, batch, 0, (block, parallelProducts) => rows(block.First, block.First + block.Rows, parallelProducts), share: false);
 
     /// <summary>
     /// Runs a time loop over blocks of the batch's rows on every core at once, as <see cref="Run"/> does, except that a
@@ -87,7 +70,11 @@ internal static class BatchRowBlocks
     /// <param name="batch">B, the rows to split.</param>
     /// <param name="from">The loop's first step (<see cref="RowBlock.From"/> of the first blocks).</param>
     /// <param name="loop">The loop over one block, from its <see cref="RowBlock.From"/>; it may write only its block's rows.</param>
-    public static void RunSteps(string work, long shape, int batch, int from, Action<RowBlock, bool> loop)
+    public static void RunSteps(string work, long shape, int batch, int from, Action<RowBlock, bool> loop) =>
+        RunBlocks(work, shape, batch, from, loop, share: true);
+
+    /// <summary><see cref="Run"/> and <see cref="RunSteps"/>: the blocks on the cores (sharing rows when <paramref name="share"/>), or the whole batch on one.</summary>
+    private static void RunBlocks(string work, long shape, int batch, int from, Action<RowBlock, bool> loop, bool share)
     {
         int blocks = For(batch);
         RowSharing sharing = t_sharing ?? new RowSharing();
@@ -107,7 +94,7 @@ internal static class BatchRowBlocks
                 return;
             }
 
-            sharing.Start(batch, blocks, from, loop, LopsidedStartForTests);
+            sharing.Start(batch, blocks, from, loop, share, LopsidedStartForTests && share);
             CoreTeam.For(blocks, sharing.Work);
         }
         finally

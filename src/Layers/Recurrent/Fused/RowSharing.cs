@@ -24,16 +24,18 @@ internal sealed class RowSharing
     /// <summary>How many blocks were handed over since <see cref="Start"/>.</summary>
     public int HandOvers => Math.Max(0, Volatile.Read(ref _count) - _firstBlocks);
 
-    /// <summary>Sets up <paramref name="blocks"/> equal blocks of the batch for <see cref="Work"/> (or, <paramref name="lopsided"/>, all but one smallest block each on the first).</summary>
-    public void Start(int batch, int blocks, int from, Action<RowBlock, bool> loop, bool lopsided)
+    /// <summary>
+    /// Sets up <paramref name="blocks"/> equal blocks of the batch for <see cref="Work"/>, which hand rows over when
+    /// <paramref name="share"/> (or, <paramref name="lopsided"/>, every block but the first one smallest block).
+    /// </summary>
+    public void Start(int batch, int blocks, int from, Action<RowBlock, bool> loop, bool share, bool lopsided)
     {
-        Grow((batch / BatchRowBlocks.MinimumRows) + blocks, blocks);   // every hand-over makes a block of at least BatchRowBlocks.MinimumRows rows
+        int smallest = BatchRowBlocks.MinimumRows;
+        Grow((batch / smallest) + blocks, blocks);   // every hand-over makes a block of at least the smallest size
+        int Edge(int w) => lopsided ? (w == 0 ? 0 : batch - ((blocks - w) * smallest)) : batch * w / blocks;   // Edge(blocks) = batch
         for (int w = 0; w < blocks; w++)
         {
-            (int first, int end) = lopsided
-                ? (w == 0 ? 0 : batch - ((blocks - w) * BatchRowBlocks.MinimumRows), w == 0 ? batch - ((blocks - 1) * BatchRowBlocks.MinimumRows) : batch - ((blocks - w - 1) * BatchRowBlocks.MinimumRows))
-                : (batch * w / blocks, batch * (w + 1) / blocks);
-            _blocks[w].Reset(first, end - first, from, this);
+            _blocks[w].Reset(Edge(w), Edge(w + 1) - Edge(w), from, share ? this : null);
         }
 
         (_count, _firstBlocks, _loop) = (blocks, blocks, loop);

@@ -21,9 +21,10 @@ namespace MiniNet.Kernels;
 /// all cores, the helpers spin between jobs beside the kinds that are not. So the process runs its preferred way, and for
 /// <see cref="ExploreCalls"/> of every <see cref="Period"/> parallel calls the other way (2 % of them), helpers
 /// sent to sleep (<see cref="CoreTeam.Rest"/>) while that is one core. Each kind keeps a running mean of its time each
-/// way, leaving out the first call after every switch (which wakes the helpers, or works beside them still spinning);
-/// after each exploring stretch the process prefers all cores if, summed over the kinds measured both ways that ran in
-/// the last period (work the program no longer does has no say), that is the faster.
+/// way, leaving out the first call after every switch (which wakes the helpers, or works beside them still spinning)
+/// and the kind's own first calls (<see cref="WarmUpCalls"/>); after each exploring stretch the process prefers all
+/// cores if, summed over the kinds measured both ways that ran in the last period (work the program no longer does has
+/// no say), that is the faster — and leaves all cores only when one core was faster by a margin (<see cref="LeaveMargin"/>).
 /// </para>
 /// <para>
 /// The choice never changes a number: every parallel kernel computes each output element the same way on one core or
@@ -44,6 +45,28 @@ internal sealed class CoreChoice
     /// </summary>
     public const int ExploreCalls = 5;
 
+    /// <summary>
+    /// How much faster one core must have been, summed over the kinds, for the process to leave all cores: their time
+    /// over one core's above this. Going back takes only all cores being as fast.
+    /// </summary>
+    /// <remarks>
+    /// Without a margin a close call flipped the process on noise: the few calls of an exploring stretch fall on one or two
+    /// kinds, and decide the next period for all. In the benchmark's workload table, one core won by 5–7 % at the
+    /// adding-RNN workload in two of three runs (its all-cores means still carrying the kinds' first, compiling calls,
+    /// see <see cref="WarmUpCalls"/>), and the next 246 parallel calls — all of the GRU's and the bptt-t1000's — ran on
+    /// one core, 1.4× and 1.7× as long. With the warm-up left out, the same stretches gave one core 1.3–2.3× the time
+    /// of all cores (four runs). When the two vCPUs share one physical core, all cores take 2–2.5× as long as one, far
+    /// past the margin.
+    /// </remarks>
+    public const double LeaveMargin = 1.25;
+
+    /// <summary>
+    /// A kind's first calls, which are not timed: the first compiles its code (every method fully optimized at first call
+    /// when tiered compilation is off) and touches its buffers, which took as long as tens of later calls, and at a
+    /// weight of 0.3 the running mean still carried an eighth of that excess six calls on.
+    /// </summary>
+    public const int WarmUpCalls = 2;
+
     private const int MaxKinds = 4096;      // kinds kept before the table starts over (shapes a program uses are few)
     private const double Weight = 0.3;      // the weight of a new time in a kind's running mean
 
@@ -53,6 +76,7 @@ internal sealed class CoreChoice
 
     private double _allCores = double.NaN, _oneCore = double.NaN;   // running mean of Stopwatch ticks per call, each way
     private int _call;                                              // the global number of this kind's latest call
+    private int _recorded;                                          // calls ended so far, the untimed ones too
 
     /// <summary>Whether the process now prefers all cores (the way it runs outside exploring stretches).</summary>
     public static bool AllCoresPreferred => s_allCoresPreferred;
@@ -118,9 +142,10 @@ internal sealed class CoreChoice
     public void Record(bool allCores, long startTimestamp)
     {
         int phase = Volatile.Read(ref _call) % Period;
-        if (KernelOptions.Current.Cores != CoreUse.Measured || phase == 0 || phase == Period - ExploreCalls)
+        if (Interlocked.Increment(ref _recorded) <= WarmUpCalls
+            || KernelOptions.Current.Cores != CoreUse.Measured || phase == 0 || phase == Period - ExploreCalls)
         {
-            return;   // fixed choices keep no times; the first call after a switch pays for the switch
+            return;   // fixed choices keep no times; the first call after a switch pays for the switch, a kind's first calls for their start
         }
 
         double ticks = Stopwatch.GetTimestamp() - startTimestamp;
@@ -149,7 +174,10 @@ internal sealed class CoreChoice
         public void Dispose() => _kind?.Record(AllCores, _start);
     }
 
-    /// <summary>Prefers all cores unless, summed over the kinds timed both ways and run in the last period, one core was the faster.</summary>
+    /// <summary>
+    /// Prefers all cores unless, summed over the kinds timed both ways and run in the last period, one core was the
+    /// faster: by <see cref="LeaveMargin"/> to leave all cores, by any amount to stay on one.
+    /// </summary>
     private static void Decide()
     {
         double allCores = 0, oneCore = 0;
@@ -163,6 +191,6 @@ internal sealed class CoreChoice
             }
         }
 
-        s_allCoresPreferred = allCores <= oneCore;
+        s_allCoresPreferred = allCores <= oneCore * (s_allCoresPreferred ? LeaveMargin : 1);
     }
 }

@@ -66,6 +66,58 @@ public sealed class CoreChoiceTests
         }
     }
 
+    [Fact]
+    public void A_close_call_does_not_leave_all_cores_and_a_clear_one_does()
+    {
+        CoreChoice choice = CoreChoice.For("test margin", CoreChoice.Shape(4, 5, 7));
+        long oneSecond = Stopwatch.Frequency;
+        try
+        {
+            // All cores 10 % slower, within the margin: the process stays on all cores.
+            (_, bool preferred) = Run(choice, 4 * CoreChoice.Period, allCoresTicks: oneSecond * 11 / 10, oneCoreTicks: oneSecond);
+            preferred.Should().BeTrue($"all cores took 1.1 times one core's time, under the margin of {CoreChoice.LeaveMargin}");
+
+            // Half as slow again, past the margin: it leaves them.
+            (_, preferred) = Run(choice, 4 * CoreChoice.Period, allCoresTicks: oneSecond * 3 / 2, oneCoreTicks: oneSecond);
+            preferred.Should().BeFalse("all cores took 1.5 times one core's time");
+
+            // On one core, all cores come back as soon as they are as fast, without a margin.
+            (_, preferred) = Run(choice, 4 * CoreChoice.Period, allCoresTicks: oneSecond * 99 / 100, oneCoreTicks: oneSecond);
+            preferred.Should().BeTrue("all cores took 0.99 times one core's time");
+        }
+        finally
+        {
+            Run(choice, 2 * CoreChoice.Period, allCoresTicks: 0, oneCoreTicks: 0);
+            CoreChoice.AllCoresPreferred.Should().BeTrue();
+        }
+    }
+
+    [Fact]
+    public void A_kinds_first_calls_are_not_timed()
+    {
+        CoreChoice choice = CoreChoice.For("test warm-up", CoreChoice.Shape(4, 5, 8));
+        long oneSecond = Stopwatch.Frequency;
+        using (KernelOptions.Use(KernelOptions.Current with { Cores = CoreUse.Measured }))
+        {
+            for (int i = 0; i < CoreChoice.WarmUpCalls; i++)
+            {
+                bool way = choice.UseAllCores();
+                choice.Record(way, Stopwatch.GetTimestamp() - (1000 * oneSecond));   // compiling, first touches
+            }
+
+            double.IsNaN(choice.Means.AllCores).Should().BeTrue("the warm-up calls keep no time");
+            double.IsNaN(choice.Means.OneCore).Should().BeTrue("the warm-up calls keep no time");
+            for (int i = 0; i < 4 && double.IsNaN(choice.Means.AllCores) && double.IsNaN(choice.Means.OneCore); i++)
+            {
+                bool way = choice.UseAllCores();
+                choice.Record(way, Stopwatch.GetTimestamp() - oneSecond);   // (a call just after a switch is not timed either)
+            }
+        }
+
+        (double all, double one) = choice.Means;
+        (double.IsNaN(all) ? one : all).Should().BeApproximately(oneSecond, oneSecond * 0.01, "the first timed call sets the mean alone");
+    }
+
     [Theory]
     [InlineData(false, 160, 300, 200)]   // 9.6 million multiply-adds: split by panels
     [InlineData(true, 160, 300, 200)]

@@ -102,12 +102,20 @@ public sealed class CoreTeamTests
     public void The_totals_count_the_time_a_core_waits_for_the_slowest_body(int slow)
     {
         const int SleepMs = 60;
+        int fastEnded = 0;
         CoreTeam.Balance before = CoreTeam.Totals;
         CoreTeam.For(Cores, i =>
         {
             if (i == slow)
             {
+                // The slow body sleeps only once the others have ended, so a helper that wakes late on a busy machine
+                // (a CI run once had one start 6 ms after the caller) cannot shorten the waiting below the sleep.
+                SpinWait.SpinUntil(() => Volatile.Read(ref fastEnded) == Cores - 1, TimeSpan.FromSeconds(5));
                 Thread.Sleep(SleepMs);
+            }
+            else
+            {
+                Interlocked.Increment(ref fastEnded);
             }
         });
         CoreTeam.Balance call = CoreTeam.Totals.Since(before);
@@ -118,7 +126,7 @@ public sealed class CoreTeamTests
         }
 
         // Other tests may use the team meanwhile, so the totals are bounded from below only; this call alone has
-        // Cores − 1 cores waiting about SleepMs each, out of Cores · SleepMs of core time.
+        // Cores − 1 cores waiting at least SleepMs each, out of Cores · SleepMs of core time (9/10 of it for a coarse clock).
         long ticks = SleepMs * System.Diagnostics.Stopwatch.Frequency / 1000;
         call.Calls.Should().BeGreaterThanOrEqualTo(1);
         call.WallTicks.Should().BeGreaterThanOrEqualTo(ticks * 9 / 10);

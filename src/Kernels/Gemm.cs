@@ -30,7 +30,8 @@ internal static class Gemm
     /// k is cut into blocks of 256 (a last one up to 288) so a panel block stays in L1; a register-blocked, fused multiply-add micro-kernel
     /// computes each tile of 8 rows × 2 vectors with 512-bit vectors (16 accumulators), else 6 rows × 2 vectors with
     /// 256-bit ones (12) — the last one or two of every 384 rows 4 × 2 (8), so that a batch of 8, 16 or 32 is covered
-    /// exactly — reading each k block of op(A) from a small copy in micro-panels of 8 (or 6, or 4) rows.
+    /// exactly, and at 512 bits a last 1–4 rows 4 × 2 — reading each k block of op(A) from a small copy in micro-panels
+    /// of 8 (or 6, or 4) rows.
     /// Whole transposes are never materialized.
     /// Large products split rows (or, when there are few, panels) between the cores, when that measures faster (<see cref="CoreChoice"/>).
     /// With β = 0, C's previous contents are ignored (NaN in C does not leak through).
@@ -282,21 +283,24 @@ internal static class Gemm
 
     /// <summary>
     /// How many of <paramref name="rows"/> rows go to tall micro-tiles (<see cref="TileRows"/>, a multiple of it), the
-    /// rest to short ones (<see cref="ShortRows"/> = 4, by <see cref="MicroKernel{THeight}"/>): so that the tiles cover the
-    /// rows with at most one row to spare, in the last tile. Only 16-wide panels (256-bit vectors) have short tiles; the
-    /// 8-row tiles of 512-bit panels fit the usual batches, and take all the rows.
+    /// rest to short ones (<see cref="ShortRows"/> = 4, by <see cref="MicroKernel{THeight}"/> or <see cref="MicroKernelWide{THeight}"/>):
+    /// so that the tiles cover the rows with little to spare, in the last tile.
     /// </summary>
     /// <remarks>
     /// The batch sizes are multiples of 8 and 6 divides none of them: 6-row tiles alone would run 12 rows for a batch
     /// of 8 (bptt-t1000, or a block of 8), 18 for 16, 36 for 32. Any even count is 6a + 4b with b ≤ 2 (32 = 6·4 + 4·2),
     /// and an odd count takes the next even one, its last row padding. The 4-row tile keeps 8 accumulators, enough for
     /// the two FMA pipes at four cycles' latency, but loads B once per 4 rows instead of 6.
+    /// The 8-row tiles of 512-bit panels fit the usual batches; a count 1–4 past a multiple of 8 ends in one 4-row tile
+    /// instead of a half-empty 8-row one: a block of 4 batch rows (bptt-t1000's batch of 8 on two cores, see
+    /// <c>BatchRowBlocks</c>), or the 65 rows of a char-LM head's weight gradient.
     /// </remarks>
     private static int TallRows(int rows, PackedMatrix b)
     {
         if (b.Width != 16)
         {
-            return rows;
+            int rest = rows % 8;
+            return rest is > 0 and <= ShortRows ? rows - rest : rows;
         }
 
         int even = (rows + 1) & ~1;
@@ -432,7 +436,7 @@ internal static class Gemm
         {
             // A last panel of at most 8 columns at 512 bits (n = 131 in adding-h128's weight gradient, 289 in
             // the char-LM's, 65 in its head): one 256-bit vector of columns, see MicroKernelQuarter.
-            MicroKernelQuarter(depth, ref origin, block, bStride, tile);
+            MicroKernelQuarter(depth, ref origin, block, bStride, tile, rows);
         }
         else if (columns <= width / 2)
         {
@@ -447,9 +451,13 @@ internal static class Gemm
                 MicroKernelHalf<Lanes256>(depth, ref origin, block, bStride, tile, rows);
             }
         }
+        else if (wide && rows == ShortRows)
+        {
+            MicroKernelWide<FourRows>(depth, ref origin, block, bStride, ref target, stride, tileBeta);
+        }
         else if (wide)
         {
-            MicroKernelWide(depth, ref origin, block, bStride, ref target, stride, tileBeta);
+            MicroKernelWide<EightRows>(depth, ref origin, block, bStride, ref target, stride, tileBeta);
         }
         else if (rows == ShortRows)
         {
@@ -692,7 +700,7 @@ internal static class Gemm
         }
     }
 
-    /// <summary>A 256-bit micro-tile's height, as a type argument of <see cref="MicroKernel{THeight}"/>.</summary>
+    /// <summary>A micro-tile's height, as a type argument of <see cref="MicroKernel{THeight}"/> and <see cref="MicroKernelWide{THeight}"/>.</summary>
     private interface ITileHeight
     {
         static abstract int Rows { get; }
@@ -704,17 +712,28 @@ internal static class Gemm
         public static int Rows => 6;
     }
 
-    /// <summary>The short tile: 4 rows (<see cref="ShortRows"/>).</summary>
+    /// <summary>The 512-bit tile: 8 rows.</summary>
+    private readonly struct EightRows : ITileHeight
+    {
+        public static int Rows => 8;
+    }
+
+    /// <summary>The short tile at either width: 4 rows (<see cref="ShortRows"/>).</summary>
     private readonly struct FourRows : ITileHeight
     {
         public static int Rows => ShortRows;
     }
 
-    /// <summary>The 8×32 tile with 512-bit vectors (16 accumulators of the 32 zmm registers): the same loop as <see cref="MicroKernel{THeight}"/>, wider and taller.</summary>
+    /// <summary>
+    /// The 8×32 tile with 512-bit vectors (16 accumulators of the 32 zmm registers), or for <see cref="FourRows"/> the
+    /// 4×32 one (8): the same loop as <see cref="MicroKernel{THeight}"/>, wider.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MicroKernelWide(int depth, ref float a, ReadOnlySpan<float> block, nint bStride, ref float target, nint stride, float beta)
+    private static void MicroKernelWide<THeight>(int depth, ref float a, ReadOnlySpan<float> block, nint bStride, ref float target, nint stride, float beta)
+        where THeight : struct, ITileHeight
     {
-        PrefetchTile(ref target, stride, 8, 32);
+        bool eight = THeight.Rows == 8;
+        PrefetchTile(ref target, stride, THeight.Rows, 32);
 
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
         Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
@@ -735,19 +754,23 @@ internal static class Gemm
             x = Vector512.Create(Unsafe.Add(ref a, 3));
             c30 = Vector512.FusedMultiplyAdd(x, bLo, c30);
             c31 = Vector512.FusedMultiplyAdd(x, bHi, c31);
-            x = Vector512.Create(Unsafe.Add(ref a, 4));
-            c40 = Vector512.FusedMultiplyAdd(x, bLo, c40);
-            c41 = Vector512.FusedMultiplyAdd(x, bHi, c41);
-            x = Vector512.Create(Unsafe.Add(ref a, 5));
-            c50 = Vector512.FusedMultiplyAdd(x, bLo, c50);
-            c51 = Vector512.FusedMultiplyAdd(x, bHi, c51);
-            x = Vector512.Create(Unsafe.Add(ref a, 6));
-            c60 = Vector512.FusedMultiplyAdd(x, bLo, c60);
-            c61 = Vector512.FusedMultiplyAdd(x, bHi, c61);
-            x = Vector512.Create(Unsafe.Add(ref a, 7));
-            c70 = Vector512.FusedMultiplyAdd(x, bLo, c70);
-            c71 = Vector512.FusedMultiplyAdd(x, bHi, c71);
-            a = ref Unsafe.Add(ref a, 8);
+            if (eight)
+            {
+                x = Vector512.Create(Unsafe.Add(ref a, 4));
+                c40 = Vector512.FusedMultiplyAdd(x, bLo, c40);
+                c41 = Vector512.FusedMultiplyAdd(x, bHi, c41);
+                x = Vector512.Create(Unsafe.Add(ref a, 5));
+                c50 = Vector512.FusedMultiplyAdd(x, bLo, c50);
+                c51 = Vector512.FusedMultiplyAdd(x, bHi, c51);
+                x = Vector512.Create(Unsafe.Add(ref a, 6));
+                c60 = Vector512.FusedMultiplyAdd(x, bLo, c60);
+                c61 = Vector512.FusedMultiplyAdd(x, bHi, c61);
+                x = Vector512.Create(Unsafe.Add(ref a, 7));
+                c70 = Vector512.FusedMultiplyAdd(x, bLo, c70);
+                c71 = Vector512.FusedMultiplyAdd(x, bHi, c71);
+            }
+
+            a = ref Unsafe.Add(ref a, THeight.Rows);
             b = ref Unsafe.Add(ref b, bStride);
         }
 
@@ -755,14 +778,17 @@ internal static class Gemm
         Put(c10, c11, ref Unsafe.Add(ref target, stride), beta);
         Put(c20, c21, ref Unsafe.Add(ref target, 2 * stride), beta);
         Put(c30, c31, ref Unsafe.Add(ref target, 3 * stride), beta);
-        Put(c40, c41, ref Unsafe.Add(ref target, 4 * stride), beta);
-        Put(c50, c51, ref Unsafe.Add(ref target, 5 * stride), beta);
-        Put(c60, c61, ref Unsafe.Add(ref target, 6 * stride), beta);
-        Put(c70, c71, ref Unsafe.Add(ref target, 7 * stride), beta);
+        if (eight)
+        {
+            Put(c40, c41, ref Unsafe.Add(ref target, 4 * stride), beta);
+            Put(c50, c51, ref Unsafe.Add(ref target, 5 * stride), beta);
+            Put(c60, c61, ref Unsafe.Add(ref target, 6 * stride), beta);
+            Put(c70, c71, ref Unsafe.Add(ref target, 7 * stride), beta);
+        }
     }
 
     /// <summary>
-    /// The left half of a tile: one vector of columns, MR accumulators (8 of 512-bit lanes, else 6 or 4 of 256-bit),
+    /// The left half of a tile: one vector of columns, MR accumulators (8 or 4 of 512-bit lanes, 6 or 4 of 256-bit),
     /// into the tile buffer at a row stride of the panel width (two vectors).
     /// </summary>
     /// <remarks>T.Count is a constant in each instantiation, so the JIT keeps only the rows that width can have.</remarks>
@@ -770,8 +796,8 @@ internal static class Gemm
     private static void MicroKernelHalf<T>(int depth, ref float a, ReadOnlySpan<float> block, nint bStride, Span<float> tile, int rows)
         where T : struct, ILanes<T>
     {
-        bool wide = T.Count == 16;   // 8 rows, else 6 or 4
-        bool tall = wide || rows > ShortRows;
+        bool tall = rows > ShortRows;                 // 6 or 8 rows, else 4
+        bool wide = T.Count == 16 && tall;            // 8 rows
         int width = 2 * T.Count;
         T c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
         for (int p = 0; p < depth; p++)
@@ -811,8 +837,8 @@ internal static class Gemm
     }
 
     /// <summary>
-    /// The first 8 columns of an 8-row tile of a 512-bit panel, with 256-bit vectors (8 accumulators), into the tile
-    /// buffer at a row stride of the panel width (32): for a last panel of at most 8 columns.
+    /// The first 8 columns of an 8-row (or 4-row) tile of a 512-bit panel, with 256-bit vectors (8 accumulators, or 4),
+    /// into the tile buffer at a row stride of the panel width (32): for a last panel of at most 8 columns.
     /// </summary>
     /// <remarks>
     /// The half-panel kernel would issue the same number of FMAs, each 512 bits wide. Where the CPU splits a 512-bit FMA
@@ -820,8 +846,9 @@ internal static class Gemm
     /// columns that are not there; where it does not (Zen 5, Intel), the two cost the same. The sums are the same chains.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MicroKernelQuarter(int depth, ref float a, ReadOnlySpan<float> block, nint bStride, Span<float> tile)
+    private static void MicroKernelQuarter(int depth, ref float a, ReadOnlySpan<float> block, nint bStride, Span<float> tile, int rows)
     {
+        bool eight = rows == 8;
         Vector256<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
         ref float b = ref MemoryMarshal.GetReference(block);
         for (int p = 0; p < depth; p++)
@@ -831,17 +858,24 @@ internal static class Gemm
             c1 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref a, 1)), bLo, c1);
             c2 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref a, 2)), bLo, c2);
             c3 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref a, 3)), bLo, c3);
-            c4 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref a, 4)), bLo, c4);
-            c5 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref a, 5)), bLo, c5);
-            c6 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref a, 6)), bLo, c6);
-            c7 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref a, 7)), bLo, c7);
-            a = ref Unsafe.Add(ref a, 8);
+            if (eight)
+            {
+                c4 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref a, 4)), bLo, c4);
+                c5 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref a, 5)), bLo, c5);
+                c6 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref a, 6)), bLo, c6);
+                c7 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref a, 7)), bLo, c7);
+            }
+
+            a = ref Unsafe.Add(ref a, rows);
             b = ref Unsafe.Add(ref b, bStride);
         }
 
         ref float t = ref MemoryMarshal.GetReference(tile);
         c0.StoreUnsafe(ref t); c1.StoreUnsafe(ref t, 32); c2.StoreUnsafe(ref t, 64); c3.StoreUnsafe(ref t, 96);
-        c4.StoreUnsafe(ref t, 128); c5.StoreUnsafe(ref t, 160); c6.StoreUnsafe(ref t, 192); c7.StoreUnsafe(ref t, 224);
+        if (eight)
+        {
+            c4.StoreUnsafe(ref t, 128); c5.StoreUnsafe(ref t, 160); c6.StoreUnsafe(ref t, 192); c7.StoreUnsafe(ref t, 224);
+        }
     }
 
     /// <summary>One tile row of two 256-bit accumulators: row ← acc (β = 0) or β·row + acc, as <see cref="Store"/> rounds it.</summary>

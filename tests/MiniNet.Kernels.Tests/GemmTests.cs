@@ -47,29 +47,34 @@ public sealed class GemmTests
         }
     }
 
-    public static TheoryData<int> RowCounts() => [.. Enumerable.Range(1, 26), 32, 35, 47, 64, 383, 385, 390];
+    public static TheoryData<int> RowCounts() => [.. Enumerable.Range(1, 26), 32, 35, 47, 64, 65, 383, 385, 390, 515, 520];
 
     [Theory]
     [MemberData(nameof(RowCounts))]
     public void Every_row_count_is_tiled_whole(int m)
     {
-        // 256-bit tiles are 6 rows tall, and the last one or two of every chunk 4 (32 = 6·4 + 4·2): each count of rows,
-        // each residue mod 6 and odd or even, and chunks of 384 rows with 1 or 6 left over, must come out every row
-        // right, through a whole panel and a half one (n = 24), from A stored either way.
-        const int k = 19, n = 24;
-        Matrix<double> a = Widths.Matrix(m, k, seed: m), b = Widths.Matrix(k, n, seed: 2), c0 = Widths.Matrix(m, n, seed: 3);
-        foreach (bool ta in new[] { false, true })
+        // 256-bit tiles are 6 rows tall, and the last one or two of every chunk 4 (32 = 6·4 + 4·2); 512-bit ones 8, and
+        // a last 1–4 rows 4: each count of rows, each residue mod 6 and mod 8, and chunks of 384 and 512 rows with some
+        // left over, must come out every row right, from A stored either way, through whole panels and last ones of
+        // every kind: n = 24 (at 512 bits a partial panel, at 256 a whole one and a half), 40 (at 512 a whole one and
+        // a quarter of 8 columns), 44 (at 512 a whole one and a half of 12).
+        const int k = 19;
+        foreach (int n in new[] { 24, 40, 44 })
         {
-            foreach (int bits in Widths.All)
+            Matrix<double> a = Widths.Matrix(m, k, seed: m), b = Widths.Matrix(k, n, seed: 2), c0 = Widths.Matrix(m, n, seed: 3);
+            foreach (bool ta in new[] { false, true })
             {
-                float[] c = Widths.Flatten(c0);
-                float[] aStored = Widths.Flatten(ta ? a.Transpose() : a), bStored = Widths.Flatten(b);
-                Widths.At(bits, () =>
+                foreach (int bits in Widths.All)
                 {
-                    Gemm.Multiply(ta, false, m, n, k, aStored, bStored, c, beta: 0.5f);
-                    return 0;
-                });
-                AssertMatches(c, (a * b) + (0.5 * c0), k, $"{bits}-bit, ta={ta}, m={m}");
+                    float[] c = Widths.Flatten(c0);
+                    float[] aStored = Widths.Flatten(ta ? a.Transpose() : a), bStored = Widths.Flatten(b);
+                    Widths.At(bits, () =>
+                    {
+                        Gemm.Multiply(ta, false, m, n, k, aStored, bStored, c, beta: 0.5f);
+                        return 0;
+                    });
+                    AssertMatches(c, (a * b) + (0.5 * c0), k, $"{bits}-bit, ta={ta}, m={m}, n={n}");
+                }
             }
         }
     }
@@ -78,10 +83,12 @@ public sealed class GemmTests
     [InlineData(7, 33, 129)]
     [InlineData(130, 257, 70)]
     [InlineData(33, 600, 50)]
+    [InlineData(4, 300, 72)]
+    [InlineData(12, 129, 40)]
     public void Every_width_gives_the_same_bits(int m, int k, int n)
     {
-        // Each element is the same chain of fused multiply-adds over p whatever the tile: 512-bit tiles are 8×32,
-        // 256-bit ones 6×16 and 4×16, and the sums must not notice.
+        // Each element is the same chain of fused multiply-adds over p whatever the tile: 512-bit tiles are 8×32 and
+        // 4×32, 256-bit ones 6×16 and 4×16, and the sums must not notice.
         float[] a = Widths.Normal(m * k, 1), b = Widths.Normal(k * n, 2), c0 = Widths.Normal(m * n, 3);
         float[][] results = [.. Widths.All.Select(bits => Widths.At(bits, () =>
         {

@@ -10,11 +10,12 @@ namespace MiniNet.Layers;
 /// <remarks>
 /// Splitting each step's product h_{t−1}·W_hhᵀ between the cores instead (what the GEMM does by itself for a large
 /// product) costs a fork and a join every step, and leaves the cell math and the small products of short rows on one
-/// core. A block is at least one micro-tile of the GEMM: 8 rows at 512 bits, so a batch under 16 runs on one core there,
-/// and 4 at 256 (the short tile), so that bptt-t1000's batch of 8 runs as two blocks of 4, each core multiplying by all
-/// of W (266 KB packed, which stays in its L2) with no fork and join a step, and each doing its own rows' cell math,
-/// which had run on the calling thread alone while the helper spun: the training step 0.77–0.78 as long (Zen 3, AVX2,
-/// alternated blocks of steps, twice). Blocks of 4 rows at 512 bits would fill half of each 8-row tile; not measured.
+/// core. A block is at least one short micro-tile of the GEMM, 4 rows at either width (4×16 at 256 bits, 4×32 at 512),
+/// so that bptt-t1000's batch of 8 runs as two blocks of 4, each core multiplying by all of W (266 KB packed, which
+/// stays in its L2) with no fork and join a step, and each doing its own rows' cell math, which had run on the calling
+/// thread alone while the helper spun: the training step 0.77–0.78 as long on Zen 3 (AVX2), and on Zen 4 at 512 bits,
+/// where the block had been a whole 8-row tile until the 4×32 one came, 0.79–0.81 (alternated blocks of steps, three
+/// times each; the other workloads 0.92–1.01, within the hour's noise).
 /// The rows' numbers are the same either way: each row's products and cell math do not depend on the other rows.
 /// Whether the blocks do run on the cores at once, or the whole batch on the calling thread, is measured as the layer
 /// runs (<see cref="CoreChoice"/>): when the machine's two vCPUs are sharing one core, the split loop is the slower.
@@ -30,10 +31,9 @@ internal static class BatchRowBlocks
     public static int For(int batch) => Math.Clamp(Math.Min(Environment.ProcessorCount, batch / MinimumRows), 1, Math.Max(1, Environment.ProcessorCount));
 
     /// <summary>
-    /// The fewest rows of a block: a whole micro-tile of the GEMM, 8 rows with 512-bit vectors, and with 256-bit ones the
-    /// 4 of its short tile (see <see cref="BatchRowBlocks"/>).
+    /// The fewest rows of a block: 4, the GEMM's short micro-tile at either width (see <see cref="BatchRowBlocks"/>).
     /// </summary>
-    internal static int MinimumRows => KernelOptions.Current.VectorBits >= 512 ? 8 : 4;
+    internal static int MinimumRows => 4;
 
     /// <summary>The calling thread's reusable sharing state (a time loop started from inside a body, never today, gets its own).</summary>
     [ThreadStatic]

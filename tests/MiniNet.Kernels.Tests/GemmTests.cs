@@ -174,6 +174,37 @@ public sealed class GemmTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Widths.Data), MemberType = typeof(Widths))]
+    public void A_product_and_its_transpose_give_the_same_bits(int bits)
+    {
+        // A weight gradient δᵀ·Z is computed as (Zᵀ·δ)ᵀ when that is faster (FusedLayerGradients): each element must be
+        // the same chain of FMAs either way. δ [k, w] and Z [k, c] as an RNN's (w = 128, c = 131) and an LSTM's
+        // (w = 64, c = 37), k past one depth block; Zᵀ·δ reads δ in place (MultiplyOnce) when w is whole panels.
+        foreach ((int w, int c) in new[] { (128, 131), (64, 37), (40, 45) })
+        {
+            const int k = 600;
+            float[] delta = Widths.Normal(k * w, 1), z = Widths.Normal(k * c, 2);
+            (float[] direct, float[] transposed) = Widths.At(bits, () =>
+            {
+                float[] viaDelta = new float[w * c], viaZ = new float[c * w];
+                Gemm.Multiply(true, false, w, c, k, delta, z, viaDelta);   // δᵀ·Z, [w, c]
+                Gemm.MultiplyOnce(true, c, w, k, z, delta, viaZ);          // Zᵀ·δ, [c, w]
+                return (viaDelta, viaZ);
+            });
+            float[] back = new float[w * c];
+            for (int i = 0; i < w; i++)
+            {
+                for (int j = 0; j < c; j++)
+                {
+                    back[(i * c) + j] = transposed[(j * w) + i];
+                }
+            }
+
+            back.Should().Equal(direct, $"{bits}-bit, δ {k}×{w}, Z {k}×{c}");
+        }
+    }
+
     [Fact]
     public void B_in_place_needs_whole_panels_and_all_its_elements()
     {

@@ -91,7 +91,8 @@ public sealed class RecurrentTests
 
     /// <summary>
     /// Hidden sizes 5 (scalar lanes only), 37 (two 16-lane vectors and a tail on AVX-512 machines) and 100 (a layer above
-    /// the first then has 201 columns in [X | H_prev | 1], past those whose weight gradient is computed transposed).
+    /// the first then has 201 columns in [X | H_prev | 1], past those whose weight gradient is computed transposed, except
+    /// for an RNN, whose δ, 100 wide, is narrower than that and is computed transposed at any width).
     /// </summary>
     public static TheoryData<string, bool, int, bool, int> FusedCases() => new()
     {

@@ -99,7 +99,11 @@ internal static class FusedLayerGradients
     /// was faster: on AVX2, 256×67×3200 0.83 → 0.74 ms, 128×35×3200 0.29 → 0.22 ms, 384×3×3200 0.37 → 0.20 ms
     /// (medians of 60, alternated). With 131 columns (adding-h128, bptt-t1000) or 289 (the char-LM) it was no faster or
     /// 4–14 % slower, as the whole of δ packed as B no longer stays in L2, where δᵀ is copied 384 rows at a time. So from
-    /// <see cref="TransposedUpTo"/> columns down. Each element is the same chain of FMAs over the same k blocks either way
+    /// <see cref="TransposedUpTo"/> columns down — and whenever δ is no wider than [A | 1], as an RNN's always is (H
+    /// against I + H + 1): then the transposed product copies the narrower operand into micro-panels and reads the other
+    /// where it lies, and adding-rnn-h128's training step (δ 128 wide, [X | H | 1] 131) ran 0.94–0.99 as long (Zen 4,
+    /// alternated blocks of steps, three times at each width; adding-h128, whose δ is 512 wide, 1.01–1.03 transposed,
+    /// so it stays as it was). Each element is the same chain of FMAs over the same k blocks either way
     /// (a·b and b·a round alike), so the bits are the same. Transposed, δ is read in place as the right operand when its
     /// width is whole panels (<see cref="Gemm.MultiplyOnce"/>): packing it was a pass over all of δ (3.2 MB for
     /// adding-h64), and in place the product ran about as fast as from the packed copy, so the pass is saved
@@ -114,7 +118,7 @@ internal static class FusedLayerGradients
         BatchRowBlocks.Run("weight-gradient operands", CoreChoice.Shape(rows, columns), rows, (first, last, _) => Concatenate(blocks, operands, columns, first, last));
 
         float[] all = FusedLayerInputs.Rent(width * columns);
-        bool transposed = columns <= TransposedUpTo;
+        bool transposed = columns <= TransposedUpTo || width <= columns;
         if (transposed)
         {
             // δ is the right operand, used once: read where it lies when it can be (Gemm.MultiplyOnce).

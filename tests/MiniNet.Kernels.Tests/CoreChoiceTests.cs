@@ -4,7 +4,7 @@ using Xunit;
 
 namespace MiniNet.Kernels.Tests;
 
-/// <summary>These tests steer the process-wide choice of <see cref="CoreChoice"/>, so they run alone.</summary>
+/// <summary>Tests that steer the process-wide choice of <see cref="CoreChoice"/>, or need <see cref="CoreTeam"/> to themselves, run alone.</summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class CoreChoiceCollection
 {

@@ -435,8 +435,15 @@ internal static class Gemm
         if (wide && columns <= width / 4)
         {
             // A last panel of at most 8 columns at 512 bits (n = 131 in adding-h128's weight gradient, 289 in
-            // the char-LM's, 65 in its head): one 256-bit vector of columns, see MicroKernelQuarter.
-            MicroKernelQuarter(depth, ref origin, block, bStride, tile, rows);
+            // the char-LM's, 65 in its head): one 256-bit vector of columns, see MicroKernelQuarter{THeight}.
+            if (rows == ShortRows)
+            {
+                MicroKernelQuarter<FourRows>(depth, ref origin, block, bStride, tile);
+            }
+            else
+            {
+                MicroKernelQuarter<EightRows>(depth, ref origin, block, bStride, tile);
+            }
         }
         else if (columns <= width / 2)
         {
@@ -837,7 +844,7 @@ internal static class Gemm
     }
 
     /// <summary>
-    /// The first 8 columns of an 8-row (or 4-row) tile of a 512-bit panel, with 256-bit vectors (8 accumulators, or 4),
+    /// The first 8 columns of an 8-row (or, for <see cref="FourRows"/>, 4-row) tile of a 512-bit panel, with 256-bit vectors (8 accumulators, or 4),
     /// into the tile buffer at a row stride of the panel width (32): for a last panel of at most 8 columns.
     /// </summary>
     /// <remarks>
@@ -846,9 +853,10 @@ internal static class Gemm
     /// columns that are not there; where it does not (Zen 5, Intel), the two cost the same. The sums are the same chains.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MicroKernelQuarter(int depth, ref float a, ReadOnlySpan<float> block, nint bStride, Span<float> tile, int rows)
+    private static void MicroKernelQuarter<THeight>(int depth, ref float a, ReadOnlySpan<float> block, nint bStride, Span<float> tile)
+        where THeight : struct, ITileHeight
     {
-        bool eight = rows == 8;
+        bool eight = THeight.Rows == 8;
         Vector256<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
         ref float b = ref MemoryMarshal.GetReference(block);
         for (int p = 0; p < depth; p++)
@@ -866,7 +874,7 @@ internal static class Gemm
                 c7 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref a, 7)), bLo, c7);
             }
 
-            a = ref Unsafe.Add(ref a, rows);
+            a = ref Unsafe.Add(ref a, THeight.Rows);
             b = ref Unsafe.Add(ref b, bStride);
         }
 

@@ -33,7 +33,7 @@ internal static class BatchRowBlocks
     /// <summary>
     /// The fewest rows of a block: 4, the GEMM's short micro-tile at either width (see <see cref="BatchRowBlocks"/>).
     /// </summary>
-    internal static int MinimumRows => 4;
+    internal const int MinimumRows = 4;
 
     /// <summary>The calling thread's reusable sharing state (a time loop started from inside a body, never today, gets its own).</summary>
     [ThreadStatic]
